@@ -1,0 +1,122 @@
+package dev.mcutrain.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mcutrain.quant.FixedPoint;
+import dev.mcutrain.toolchain.HostBuild;
+import dev.mcutrain.toolchain.ProcessRunner;
+import dev.mcutrain.toolchain.RuntimeSources;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs runtime-c's arithmetic on the host: the hand-derived checks of
+ * tests/kernels/test_mt_support.c, and a bit-exact comparison of mt_support.h with the Java
+ * reference {@link FixedPoint} on many random inputs.
+ */
+class SupportArithmeticTest {
+  private static final HostBuild BUILD = new HostBuild();
+
+  private static Path testsDir() {
+    Path checkout = RuntimeSources.sourceCheckout();
+    assertNotNull(checkout, "no project checkout found (tests/kernels holds the C tests)");
+    return checkout.resolve("tests/kernels");
+  }
+
+  private static Path outDir() {
+    return Path.of("target", "c-tests").toAbsolutePath();
+  }
+
+  @Test
+  void cSupportAndKernelChecksPass() {
+    Path exe =
+        BUILD.buildExecutable(
+            List.of(testsDir().resolve("test_mt_support.c")), List.of(), outDir(),
+            "test_mt_support");
+    ProcessRunner.Result r = ProcessRunner.run(List.of(exe.toString()), null, Duration.ofSeconds(60));
+    String out = r.stdoutText();
+    assertEquals(0, r.exitCode(), out);
+    assertTrue(out.contains(" passed, 0 failed"), out);
+  }
+
+  private record Case(int op, int a, int b, int c) {}
+
+  @Test
+  void cMatchesJavaFixedPointBitForBit() {
+    Path exe =
+        BUILD.buildExecutable(
+            List.of(testsDir().resolve("probe_mt_support.c")), List.of(), outDir(),
+            "probe_mt_support");
+    SplittableRandom rnd = new SplittableRandom(20240611L);
+    List<Case> cases = new ArrayList<>();
+    int[] edges = {0, 1, -1, 2, -2, Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 30, -(1 << 30),
+        (1 << 30) + 1, 3, -3, 5, -5};
+    for (int a : edges) {
+      for (int b : edges) {
+        cases.add(new Case(0, a, b, 0));
+        cases.add(new Case(2, a, b == Integer.MIN_VALUE ? 1 << 30 : Math.abs(b % 31), 0));
+      }
+      for (int e = 0; e <= 31; e++) {
+        cases.add(new Case(1, a, e, 0));
+      }
+    }
+    for (int i = 0; i < 20_000; i++) {
+      int a = wide(rnd);
+      cases.add(new Case(0, a, wide(rnd), 0));
+      cases.add(new Case(1, a, rnd.nextInt(32), 0));
+      // multipliers in [2^30, 2^31) as QuantizeMultiplier makes, shifts in [-31, 8]
+      int m = (1 << 30) + rnd.nextInt(1 << 30);
+      int shift = rnd.nextInt(-31, 9);
+      int x = shift > 0 ? rnd.nextInt(-(1 << (30 - shift)), 1 << (30 - shift)) : a;
+      cases.add(new Case(2, x, m, shift));
+      cases.add(new Case(3, -Math.abs(a == Integer.MIN_VALUE ? 0 : a), 0, 0));
+      cases.add(new Case(3, -rnd.nextInt(1 << 27), 0, 0));
+      cases.add(new Case(4, rnd.nextInt(Integer.MAX_VALUE), 0, 0));
+      cases.add(new Case(5, 1 + rnd.nextInt(Integer.MAX_VALUE), 12, 0));
+    }
+    ByteBuffer in = ByteBuffer.allocate(cases.size() * 16).order(ByteOrder.LITTLE_ENDIAN);
+    for (Case k : cases) {
+      in.putInt(k.op).putInt(k.a).putInt(k.b).putInt(k.c);
+    }
+    ProcessRunner.Result r =
+        ProcessRunner.run(List.of(exe.toString()), in.array(), Duration.ofSeconds(60));
+    assertEquals(0, r.exitCode(), r.stderr());
+    ByteBuffer out = ByteBuffer.wrap(r.stdout()).order(ByteOrder.LITTLE_ENDIAN);
+    assertEquals(cases.size() * 8, r.stdout().length);
+    for (Case k : cases) {
+      int c0 = out.getInt();
+      int c1 = out.getInt();
+      int[] bits = new int[1];
+      int j0;
+      int j1 = 0;
+      switch (k.op) {
+        case 0 -> j0 = FixedPoint.srdhm(k.a, k.b);
+        case 1 -> j0 = FixedPoint.roundingDivideByPot(k.a, k.b);
+        case 2 -> j0 = FixedPoint.multiplyByQuantizedMultiplier(k.a, k.b, k.c);
+        case 3 -> j0 = FixedPoint.expOnNegativeValues(k.a);
+        case 4 -> j0 = FixedPoint.oneOverOnePlusXForXIn01(k.a);
+        default -> {
+          j0 = FixedPoint.reciprocal(k.a, k.b, bits);
+          j1 = bits[0];
+        }
+      }
+      assertEquals(j0, c0, "C vs Java, " + k);
+      assertEquals(j1, c1, "C vs Java (second result), " + k);
+    }
+  }
+
+  private static int wide(SplittableRandom rnd) {
+    // mix of magnitudes: uniform 32-bit values and small ones
+    int bits = rnd.nextInt(1, 33);
+    long v = rnd.nextLong() >> (64 - bits);
+    return (int) v;
+  }
+}

@@ -1,0 +1,97 @@
+/*
+ * mcutrain runtime — DEPTHWISE_CONV_2D, int8 (TFLite Micro reference semantics).
+ */
+#include "mt_kernels.h"
+#include "mt_support.h"
+
+/*
+ * Depthwise 2-D convolution of an NHWC int8 input. The filter is [1, kh, kw, out_c] with
+ * out_c = in_c * depth_multiplier; output channel oc = ic * depth_multiplier + m reads input
+ * channel ic only.
+ *
+ * out[b,oy,ox,oc] = clamp(MBQM(sum + bias[oc], mult[oc], shift[oc]) + output_offset, act_min, act_max)
+ * with sum over the in-bounds taps (ky,kx) of filter[ky,kx,oc] * (in[b,iy,ix,ic] + input_offset).
+ * Dilation is 1. bias may be NULL (treated as 0).
+ *
+ * Returns MT_OK, or MT_ERR_ARG for a null pointer, a non-positive dimension, stride or depth
+ * multiplier, a negative padding, inconsistent channel counts, or an activation range outside int8.
+ */
+mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quant,
+                                 const mt_dims *input_dims, const int8_t *input,
+                                 const mt_dims *filter_dims, const int8_t *filter,
+                                 const int32_t *bias,
+                                 const mt_dims *output_dims, int8_t *output) {
+  int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, depth_mult;
+  int32_t b, oy, ox, ic, m, ky, kx;
+
+  if (params == NULL || input == NULL || filter == NULL || output == NULL) {
+    return MT_ERR_ARG;
+  }
+  if (mt_dims_count(input_dims) < 0 || mt_dims_count(filter_dims) < 0 ||
+      mt_dims_count(output_dims) < 0) {
+    return MT_ERR_ARG;
+  }
+  batches = input_dims->n;
+  in_h = input_dims->h;
+  in_w = input_dims->w;
+  in_c = input_dims->c;
+  out_h = output_dims->h;
+  out_w = output_dims->w;
+  out_c = output_dims->c;
+  k_h = filter_dims->h;
+  k_w = filter_dims->w;
+  depth_mult = params->depth_multiplier;
+  if (depth_mult < 1 || in_c > INT32_MAX / depth_mult) {
+    return MT_ERR_ARG;
+  }
+  if (output_dims->n != batches || filter_dims->n != 1 || filter_dims->c != out_c ||
+      out_c != in_c * depth_mult) {
+    return MT_ERR_ARG;
+  }
+  if (params->stride_h < 1 || params->stride_w < 1 || params->pad_h < 0 || params->pad_w < 0) {
+    return MT_ERR_ARG;
+  }
+  if (!mt_act_range_valid(params->act_min, params->act_max) || !mt_quant_valid(quant, out_c)) {
+    return MT_ERR_ARG;
+  }
+
+  for (b = 0; b < batches; b++) {
+    for (oy = 0; oy < out_h; oy++) {
+      const int32_t in_y_origin = oy * params->stride_h - params->pad_h;
+      for (ox = 0; ox < out_w; ox++) {
+        const int32_t in_x_origin = ox * params->stride_w - params->pad_w;
+        for (ic = 0; ic < in_c; ic++) {
+          for (m = 0; m < depth_mult; m++) {
+            const int32_t oc = ic * depth_mult + m;
+            int32_t acc = 0;
+            for (ky = 0; ky < k_h; ky++) {
+              const int32_t iy = in_y_origin + ky;
+              if (iy < 0 || iy >= in_h) {
+                continue;
+              }
+              for (kx = 0; kx < k_w; kx++) {
+                const int32_t ix = in_x_origin + kx;
+                int32_t in_val;
+                int32_t f_val;
+                if (ix < 0 || ix >= in_w) {
+                  continue;
+                }
+                in_val = input[((b * in_h + iy) * in_w + ix) * in_c + ic];
+                f_val = filter[(ky * k_w + kx) * out_c + oc];
+                acc += f_val * (in_val + params->input_offset);
+              }
+            }
+            if (bias != NULL) {
+              acc += bias[oc];
+            }
+            acc = mt_mbqm(acc, mt_quant_multiplier(quant, oc), mt_quant_shift(quant, oc));
+            acc += params->output_offset;
+            output[((b * out_h + oy) * out_w + ox) * out_c + oc] =
+                mt_clamp_s8(acc, params->act_min, params->act_max);
+          }
+        }
+      }
+    }
+  }
+  return MT_OK;
+}

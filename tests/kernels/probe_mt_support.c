@@ -1,0 +1,75 @@
+/*
+ * Probe for cross-checking runtime-c's arithmetic against the Java reference
+ * (dev.mcutrain.quant.FixedPoint). Reads records of four little-endian int32 (op, a, b, c) from
+ * stdin until end of input and writes two little-endian int32 per record:
+ *   op 0: srdhm(a, b)                          op 3: exp_on_negative_values(a)
+ *   op 1: rounding_divide_by_pot(a, b)         op 4: one_over_one_plus_x_for_x_in_0_1(a)
+ *   op 2: multiply_by_quantized_multiplier(a, b, c)
+ *   op 5: get_reciprocal(a, b) and its num_bits_over_unit
+ * The second word is 0 except for op 5. Exits 2 on a malformed record or unknown op.
+ */
+#include <stdint.h>
+#include <stddef.h>
+#include "board.h"
+#include "mt_support.h"
+
+static int32_t read_full(uint8_t *buf, int32_t n) {
+  int32_t got = 0;
+  while (got < n) {
+    int32_t r = mt_board_read(buf + got, n - got);
+    if (r <= 0) {
+      return got;
+    }
+    got += r;
+  }
+  return got;
+}
+
+static int32_t get_s32(const uint8_t *p) {
+  return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+                   ((uint32_t)p[3] << 24));
+}
+
+static void put_s32(uint8_t *p, int32_t v) {
+  uint32_t u = (uint32_t)v;
+  p[0] = (uint8_t)u;
+  p[1] = (uint8_t)(u >> 8);
+  p[2] = (uint8_t)(u >> 16);
+  p[3] = (uint8_t)(u >> 24);
+}
+
+int main(int argc, char **argv) {
+  uint8_t in[16];
+  uint8_t out[8];
+  (void)argc;
+  (void)argv;
+  for (;;) {
+    int32_t got = read_full(in, 16);
+    int32_t op, a, b, c, r0, r1;
+    if (got == 0) {
+      return 0;
+    }
+    if (got != 16) {
+      return 2;
+    }
+    op = get_s32(in);
+    a = get_s32(in + 4);
+    b = get_s32(in + 8);
+    c = get_s32(in + 12);
+    r1 = 0;
+    switch (op) {
+      case 0: r0 = mt_srdhm(a, b); break;
+      case 1: r0 = mt_rdbpot(a, b); break;
+      case 2: r0 = mt_mbqm(a, b, c); break;
+      case 3: r0 = mt_exp_on_negative_values(a); break;
+      case 4: r0 = mt_one_over_one_plus_x_for_x_in_0_1(a); break;
+      case 5: r0 = mt_get_reciprocal(a, b, &r1); break;
+      default: return 2;
+    }
+    put_s32(out, r0);
+    put_s32(out + 4, r1);
+    if (mt_board_write(out, 8) != 8) {
+      return 3;
+    }
+  }
+}
