@@ -18,12 +18,16 @@ public final class FixedPoint {
     return (int) ((ab + nudge) / (1L << 31)); // Java long division truncates like C
   }
 
-  /** RoundingDivideByPOT: arithmetic shift right, ties away from zero. */
+  /**
+   * RoundingDivideByPOT: arithmetic shift right, ties away from zero. Exponents of 32 or more
+   * (undefined in TFLite, reachable in softmax of very long flat rows) give the correctly rounded
+   * quotient, as runtime-c's {@code mt_rdbpot} does.
+   */
   public static int roundingDivideByPot(int x, int exponent) {
-    int mask = (int) ((1L << exponent) - 1);
-    int remainder = x & mask;
-    int threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+    long mask = (1L << exponent) - 1;
+    long remainder = x & mask;
+    long threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (int) (((long) x >> exponent) + (remainder > threshold ? 1 : 0));
   }
 
   /** MultiplyByQuantizedMultiplier (int32, double rounding). */
