@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     version = "mcutrain 0.1.0",
     description = "Compiles int8 TFLite models into static C that runs (and trains) on "
         + "microcontrollers.",
-    subcommands = {InspectCommand.class, InferCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, InspectCommand.class, InferCommand.class,
+        CompileCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a user error (bad input, unsupported model). */
   public static final int EXIT_ERROR = 1;
