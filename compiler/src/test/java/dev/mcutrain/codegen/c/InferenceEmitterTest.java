@@ -84,4 +84,37 @@ class InferenceEmitterTest {
       }
     }
   }
+
+  @Test
+  void generatedEntryPointRejectsNullBuffersWithAnErrorCode(@TempDir Path dir)
+      throws IOException {
+    Graph g = TfliteReader.read(SharedAssets.model("hello_world_int8.tflite"));
+    List<Path> sources = new ArrayList<>();
+    for (Map.Entry<String, String> f : emit(g).entrySet()) {
+      Path p = dir.resolve(f.getKey());
+      Files.writeString(p, f.getValue());
+      if (f.getKey().endsWith(".c")) {
+        sources.add(p);
+      }
+    }
+    Path main = dir.resolve("main.c");
+    Files.writeString(main, String.join("\n",
+        "#include \"board.h\"",
+        "#include \"mt_kernels.h\"",
+        "#include \"mt_hello_world_int8.h\"",
+        "int main(int argc, char **argv) {",
+        "  int8_t in[1] = {0};",
+        "  int8_t out[1];",
+        "  (void)argc; (void)argv;",
+        "  if (mt_hello_world_int8_infer(0, out) != MT_ERR_ARG) return 10;",
+        "  if (mt_hello_world_int8_infer(in, 0) != MT_ERR_ARG) return 11;",
+        "  if (mt_hello_world_int8_infer(in, out) != MT_OK) return 12;",
+        "  return 0;",
+        "}", ""));
+    sources.add(main);
+    Path exe = new HostBuild().buildExecutable(sources, List.of(dir), dir, "null_args");
+    ProcessRunner.Result r = ProcessRunner.run(List.of(exe.toString()), new byte[0],
+        Duration.ofMinutes(1));
+    assertEquals(0, r.exitCode(), "exit code names the failed check");
+  }
 }
