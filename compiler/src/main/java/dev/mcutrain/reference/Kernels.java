@@ -279,8 +279,12 @@ public final class Kernels {
   /** mt_quantize_f32_s8. */
   public static void quantizeF32(KernelParams.Quantize p, float[] in, byte[] out) {
     for (int i = 0; i < p.size(); i++) {
-      int q = (int) FixedPoint.roundHalfAwayFromZero(in[i] / p.scale()) + p.outputZeroPoint();
-      out[i] = (byte) FixedPoint.clampInt8(q);
+      // Saturate before adding the zero point: infinities and values far outside int32 clamp
+      // instead of wrapping; NaN gives the zero point (as mt_quantize_f32_s8).
+      float r = FixedPoint.roundHalfAwayFromZero(in[i] / p.scale());
+      long q = (Float.isNaN(r) ? 0 : (long) Math.max(-1e9f, Math.min(1e9f, r)))
+          + p.outputZeroPoint();
+      out[i] = (byte) Math.max(-128, Math.min(127, q));
     }
   }
 

@@ -129,21 +129,27 @@ public final class HostBuild {
   public Path buildExecutable(
       List<Path> extraSources, List<Path> extraIncludeDirs, Path outDir, String name) {
     Path root = sourceRoot();
-    List<Path> includes = new ArrayList<>();
-    includes.add(root.resolve("runtime-c/include"));
-    includes.add(root.resolve("boards"));
+    // The runtime and the board see only their own headers, so their cached objects are shared
+    // by every program; the extra (model) sources also see extraIncludeDirs.
+    List<Path> baseIncludes = List.of(root.resolve("runtime-c/include"), root.resolve("boards"));
+    List<Path> includes = new ArrayList<>(baseIncludes);
     for (Path p : extraIncludeDirs) {
       includes.add(p.toAbsolutePath());
     }
-    List<Path> sources = new ArrayList<>(runtimeSources(root));
-    sources.addAll(hostBoardSources(root));
+    List<Path> runtime = new ArrayList<>(runtimeSources(root));
+    runtime.addAll(hostBoardSources(root));
+    List<Path> sources = new ArrayList<>();
     for (Path p : extraSources) {
       sources.add(p.toAbsolutePath());
     }
     createDirectories(outDir);
     Path log = outDir.resolve(name + ".build.log").toAbsolutePath();
     Path objDir = cacheDir.resolve("obj/host");
-    List<Path> objects = compileAll(sources, includes, HOST_CFLAGS, objDir, true, log);
+    List<Path> objects = new ArrayList<>(compileAll(runtime, baseIncludes, HOST_CFLAGS, objDir,
+        true, log));
+    int runtimeCompiled = lastCompiled.get();
+    objects.addAll(compileAll(sources, includes, HOST_CFLAGS, objDir, true, log));
+    lastCompiled.addAndGet(runtimeCompiled);
 
     Path exe = outDir.resolve(name).toAbsolutePath();
     List<String> cmd = new ArrayList<>();

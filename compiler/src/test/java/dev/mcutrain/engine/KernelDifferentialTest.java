@@ -12,11 +12,15 @@ import dev.mcutrain.ir.Op;
 import dev.mcutrain.ir.Padding;
 import dev.mcutrain.ir.Tensor;
 import dev.mcutrain.testing.GraphBuilder;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
@@ -28,52 +32,182 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Differential test of the Java reference kernels against the runtime-c kernels driven by the
- * generated C: small synthetic graphs (mostly one operator) exercise the corners that the real-model
- * goldens do not reach (odd/even SAME padding with stride 2, per-tensor weights, every fused
+ * generated C: small synthetic graphs (mostly one operator) exercise the corners that the
+ * real-model goldens do not reach (odd/even SAME padding with stride 2, per-tensor weights, every fused
  * activation, missing biases, broadcasting ADD, partial pooling windows, softmax below diff_min,
- * quantize ties and saturation, aliasing RESHAPE, several inputs). Each graph is built once into a
- * C program and run on three seeded random inputs; the output and every operator's trace must be
- * identical byte for byte, and each int8 result must be informative (not all saturated).
+ * quantize ties and saturation, aliasing RESHAPE, several inputs). Each graph runs on three seeded
+ * random inputs; the graph output and every operator's trace must be identical byte for byte, and
+ * each int8 result must be informative (not all saturated).
+ *
+ * <p>Building a C program costs about 1.5 s of clang (every new model directory recompiles the
+ * runtime too), so the int8 single-operator graphs of one family are run side by side in one
+ * program: a "bundle" graph that is the disjoint union of the case graphs (own inputs, outputs and
+ * operators, shared arena). Each case still checks only its own operators and outputs, and also
+ * checks that the reference gives the same bytes for the case graph alone. Cases whose point is the
+ * graph edge (float32 inputs or outputs, RESHAPE aliasing an input or output, two inputs) are
+ * always built alone; {@code -Dmcutrain.test.standalone=true} builds every case alone. If a bundle
+ * fails as a whole (say a kernel rejects its arguments), the case is re-run alone to pinpoint it.
  */
 class KernelDifferentialTest {
   private static final int TRIALS = 3;
+  private static final boolean STANDALONE = Boolean.getBoolean("mcutrain.test.standalone");
 
-  /** One case: a graph and how to fill its float32 inputs (int8 inputs are uniform bytes). */
-  record Case(Graph graph, Function<Random, float[]> floats) {}
+  /**
+   * One case: a graph, the bundle it may share a C program with (null: always alone) and how to
+   * fill its float32 inputs (int8 inputs are uniform random bytes).
+   */
+  record Case(Graph graph, String bundle, Function<Random, float[]> floats) {
+    Case withBundle(String b) {
+      return new Case(graph, b, floats);
+    }
+
+    String name() {
+      return graph.name();
+    }
+
+    /** The packed input of one trial: the same bytes whether run alone or in a bundle. */
+    byte[] input(int trial) {
+      return KernelDifferentialTest.input(graph, floats,
+          new Random(1000L * trial + name().hashCode()));
+    }
+  }
+
+  /** Results of running one graph (a case alone or a bundle) in both engines. */
+  static final class Run {
+    final Graph graph;
+    final List<InferenceEngine.Result> reference = new ArrayList<>();
+    final List<InferenceEngine.Result> generated = new ArrayList<>();
+    RuntimeException failure;
+
+    Run(Graph graph) {
+      this.graph = graph;
+    }
+  }
+
+  /** A bundle's run plus where each member case starts in it. */
+  record Placed(Run run, Map<String, int[]> offsets) {}
+
+  private static final Map<String, Placed> BUNDLES = new HashMap<>();
+  private static List<Case> allCases;
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void generatedCMatchesTheReferenceOnEveryOperator(Case c) {
     Graph g = c.graph();
-    JavaEngine java = new JavaEngine(g);
-    CEngine cEngine = new CEngine(g);
+    Run alone = null;
+    Run run;
+    int opBase = 0;
+    int outBase = 0;
+    if (c.bundle() == null || STANDALONE) {
+      alone = runAlone(c);
+      run = alone;
+    } else {
+      Placed p = bundle(c.bundle());
+      if (p.run().failure != null) {
+        // Pinpoint: the case alone, then report the bundle failure if the case is fine alone.
+        alone = runAlone(c);
+        if (alone.failure == null) {
+          throw new AssertionError("bundle '" + c.bundle() + "' failed but " + c.name()
+              + " alone runs: " + p.run().failure, p.run().failure);
+        }
+        run = alone;
+      } else {
+        run = p.run();
+        opBase = p.offsets().get(c.name())[0];
+        outBase = p.offsets().get(c.name())[1];
+      }
+    }
+    if (run.failure != null) {
+      throw run.failure;
+    }
+    int outBytes = (int) g.outputBytes();
     List<List<byte[]>> traces = new ArrayList<>();
     for (int i = 0; i < g.ops().size(); i++) {
       traces.add(new ArrayList<>());
     }
-    List<byte[]> outputs = new ArrayList<>();
+    JavaEngine caseReference = new JavaEngine(g);
     for (int trial = 0; trial < TRIALS; trial++) {
-      byte[] in = input(g, c.floats(), new Random(1000L * trial + g.name().hashCode()));
-      InferenceEngine.Result expected = java.run(in, true);
-      InferenceEngine.Result actual = cEngine.run(in, true);
-      String where = g.name() + " trial " + trial;
-      assertEquals(g.ops().size(), expected.ops().size(), where + ": reference trace count");
-      assertEquals(g.ops().size(), actual.ops().size(), where + ": C trace count");
+      InferenceEngine.Result expected = run.reference.get(trial);
+      InferenceEngine.Result actual = run.generated.get(trial);
+      String where = c.name() + (run.graph == g ? "" : " (in bundle " + c.bundle() + ")")
+          + " trial " + trial;
+      assertEquals(run.graph.ops().size(), expected.ops().size(), where + ": reference traces");
+      assertEquals(run.graph.ops().size(), actual.ops().size(), where + ": C traces");
       for (int i = 0; i < g.ops().size(); i++) {
-        assertEquals(i, actual.ops().get(i).op(), where + ": C trace order");
-        assertArrayEquals(expected.ops().get(i).bytes(), actual.ops().get(i).bytes(),
+        InferenceEngine.OpOutput e = expected.ops().get(opBase + i);
+        InferenceEngine.OpOutput a = actual.ops().get(opBase + i);
+        assertEquals(opBase + i, a.op(), where + ": C trace order");
+        assertArrayEquals(e.bytes(), a.bytes(),
             where + ": op " + i + " " + g.ops().get(i).kind() + " output differs");
-        traces.get(i).add(expected.ops().get(i).bytes());
+        traces.get(i).add(e.bytes());
       }
-      assertArrayEquals(expected.output(), actual.output(), where + ": graph output differs");
-      outputs.add(expected.output());
+      byte[] e = Arrays.copyOfRange(expected.output(), outBase, outBase + outBytes);
+      byte[] a = Arrays.copyOfRange(actual.output(), outBase, outBase + outBytes);
+      assertArrayEquals(e, a, where + ": graph output differs");
+      if (run.graph != g) {
+        // Bundling must not change what the reference computes for the case.
+        assertArrayEquals(caseReference.run(c.input(trial), false).output(), e,
+            where + ": the reference differs between the case alone and its bundle");
+      }
     }
     for (int i = 0; i < g.ops().size(); i++) {
       Op op = g.ops().get(i);
       assertInformative(g.tensor(op.output()), traces.get(i),
-          g.name() + " op " + i + " " + op.kind());
+          c.name() + " op " + i + " " + op.kind());
     }
-    assertTrue(outputs.stream().mapToInt(o -> o.length).sum() > 0);
+  }
+
+  private static Run runAlone(Case c) {
+    List<byte[]> inputs = new ArrayList<>();
+    for (int t = 0; t < TRIALS; t++) {
+      inputs.add(c.input(t));
+    }
+    return execute(c.graph(), inputs);
+  }
+
+  /** Builds the graph into C once and runs both engines on every trial's input. */
+  private static Run execute(Graph g, List<byte[]> inputs) {
+    Run run = new Run(g);
+    try {
+      JavaEngine java = new JavaEngine(g);
+      CEngine c = new CEngine(g);
+      for (byte[] in : inputs) {
+        run.reference.add(java.run(in, true));
+        run.generated.add(c.run(in, true));
+      }
+    } catch (RuntimeException e) {
+      run.failure = e;
+    }
+    return run;
+  }
+
+  private static synchronized Placed bundle(String name) {
+    Placed p = BUNDLES.get(name);
+    if (p != null) {
+      return p;
+    }
+    List<Case> members = allCases.stream().filter(c -> name.equals(c.bundle())).toList();
+    Map<String, int[]> offsets = new HashMap<>();
+    int ops = 0;
+    int outs = 0;
+    for (Case m : members) {
+      offsets.put(m.name(), new int[] {ops, outs});
+      ops += m.graph().ops().size();
+      outs += (int) m.graph().outputBytes();
+    }
+    Graph merged = GraphBuilder.union("bundle_" + name,
+        members.stream().map(Case::graph).toList());
+    List<byte[]> inputs = new ArrayList<>();
+    for (int t = 0; t < TRIALS; t++) {
+      ByteArrayOutputStream in = new ByteArrayOutputStream();
+      for (Case m : members) {
+        in.writeBytes(m.input(t));
+      }
+      inputs.add(in.toByteArray());
+    }
+    p = new Placed(execute(merged, inputs), offsets);
+    BUNDLES.put(name, p);
+    return p;
   }
 
   /** Not a degenerate case: values vary and not every int8 value sits at -128 or 127. */
@@ -124,101 +258,116 @@ class KernelDifferentialTest {
 
   // ================================================================================== cases
 
-  static Stream<Arguments> cases() {
-    List<Arguments> all = new ArrayList<>();
+  static synchronized Stream<Arguments> cases() {
+    List<Case> all = new ArrayList<>();
     // CONV_2D
-    add(all, conv("conv_same_s2_odd9_perchannel_relu6", 1, 9, 9, 3, 4, 3, 3, Padding.SAME, 2,
+    add(all, "conv",
+        conv("conv_same_s2_odd9_perchannel_relu6", 1, 9, 9, 3, 4, 3, 3, Padding.SAME, 2,
         true, true, Activation.RELU6, 0.0f, -10));
-    add(all, conv("conv_same_s2_even8_pertensor_relu", 2, 8, 8, 3, 5, 3, 3, Padding.SAME, 2,
+    add(all, "conv", conv("conv_same_s2_even8_pertensor_relu", 2, 8, 8, 3, 5, 3, 3, Padding.SAME, 2,
         false, true, Activation.RELU, 0.0f, -20));
-    add(all, conv("conv_same_s2_even6_k2_nobias_none", 3, 6, 6, 2, 3, 2, 2, Padding.SAME, 2,
+    add(all, "conv", conv("conv_same_s2_7x6_k2_nobias_none", 3, 7, 6, 2, 3, 2, 2, Padding.SAME, 2,
         true, false, Activation.NONE, 0.0f, 4));
-    add(all, conv("conv_same_s1_7x6_k5_relu_n1_to_1", 4, 7, 6, 2, 3, 5, 5, Padding.SAME, 1,
+    add(all, "conv", conv("conv_same_s1_7x6_k5_relu_n1_to_1", 4, 7, 6, 2, 3, 5, 5, Padding.SAME, 1,
         true, true, Activation.RELU_N1_TO_1, 0.02f, 2));
-    add(all, conv("conv_valid_s1_nobias_pertensor_none", 5, 7, 7, 2, 3, 3, 3, Padding.VALID,
+    add(all, "conv", conv("conv_valid_s1_nobias_pertensor_none", 5, 7, 7, 2, 3, 3, 3, Padding.VALID,
         1, false, false, Activation.NONE, 0.0f, -3));
-    add(all, conv("conv_valid_s2_9x8_perchannel_relu", 6, 9, 8, 3, 4, 3, 3, Padding.VALID, 2,
+    add(all, "conv",
+        conv("conv_valid_s2_9x8_perchannel_relu", 6, 9, 8, 3, 4, 3, 3, Padding.VALID, 2,
         true, true, Activation.RELU, 0.0f, -128));
-    add(all, conv("conv_1x1_perchannel_relu6", 7, 5, 5, 8, 6, 1, 1, Padding.SAME, 1, true, true,
+    add(all, "conv",
+        conv("conv_1x1_perchannel_relu6", 7, 5, 5, 8, 6, 1, 1, Padding.SAME, 1, true, true,
         Activation.RELU6, 0.0f, -128));
-    add(all, conv("conv_1x1_s2_pertensor_nobias", 8, 5, 5, 4, 3, 1, 1, Padding.VALID, 2, false,
+    add(all, "conv",
+        conv("conv_1x1_s2_pertensor_nobias", 8, 5, 5, 4, 3, 1, 1, Padding.VALID, 2, false,
         false, Activation.NONE, 0.0f, 0));
-    add(all, convBatch2());
+    add(all, "conv", convBatch2());
     // DEPTHWISE_CONV_2D
-    add(all, depthwise("dw_m1_3x3_s2_same_odd9_perchannel_relu6", 11, 9, 9, 4, 1, 2,
+    add(all, "depthwise", depthwise("dw_m1_3x3_s2_same_odd9_perchannel_relu6", 11, 9, 9, 4, 1, 2,
         Padding.SAME, true, true, Activation.RELU6, 0.0f, -5));
-    add(all, depthwise("dw_m1_3x3_s2_same_even8_pertensor_relu", 12, 8, 8, 3, 1, 2,
+    add(all, "depthwise", depthwise("dw_m1_3x3_s2_same_even8_pertensor_relu", 12, 8, 8, 3, 1, 2,
         Padding.SAME, false, true, Activation.RELU, 0.0f, -30));
-    add(all, depthwise("dw_m2_3x3_s1_same_perchannel_nobias_none", 13, 6, 6, 3, 2, 1,
+    add(all, "depthwise", depthwise("dw_m2_3x3_s1_same_perchannel_nobias_none", 13, 6, 6, 3, 2, 1,
         Padding.SAME, true, false, Activation.NONE, 0.0f, 6));
-    add(all, depthwise("dw_m2_3x3_s2_same_odd7_perchannel_relu_n1_to_1", 14, 7, 7, 2, 2, 2,
+    add(all, "depthwise",
+        depthwise("dw_m2_3x3_s2_same_odd7_perchannel_relu_n1_to_1", 14, 7, 7, 2, 2, 2,
         Padding.SAME, true, true, Activation.RELU_N1_TO_1, 0.02f, 0));
-    add(all, depthwise("dw_m2_3x3_s2_valid_pertensor_nobias", 15, 8, 7, 2, 2, 2, Padding.VALID,
+    add(all, "depthwise",
+        depthwise("dw_m2_3x3_s2_valid_pertensor_nobias", 15, 8, 7, 2, 2, 2, Padding.VALID,
         false, false, Activation.NONE, 0.0f, -7));
     // FULLY_CONNECTED
-    add(all, fc("fc_pertensor_bias_none", 21, new int[] {1, 32}, 10, false, true,
+    add(all, "fc", fc("fc_pertensor_bias_none", 21, new int[] {1, 32}, 10, false, true,
         Activation.NONE, 3));
-    add(all, fc("fc_perchannel_batches3_bias_relu", 22, new int[] {3, 20}, 7, true, true,
+    add(all, "fc", fc("fc_perchannel_batches3_bias_relu", 22, new int[] {3, 20}, 7, true, true,
         Activation.RELU, -40));
-    add(all, fc("fc_perchannel_batches2_nobias_4d_input", 23, new int[] {2, 1, 1, 12}, 5,
+    add(all, "fc", fc("fc_perchannel_batches2_nobias_4d_input", 23, new int[] {2, 1, 1, 12}, 5,
         true, false, Activation.NONE, -2));
-    add(all, fc("fc_pertensor_batches4_nobias_relu", 24, new int[] {4, 9}, 6, false, false,
+    add(all, "fc", fc("fc_pertensor_batches4_nobias_relu", 24, new int[] {4, 9}, 6, false, false,
         Activation.RELU, -128));
     // ADD
-    add(all, add("add_same_shape_none", new int[] {1, 5, 5, 4}, new int[] {1, 5, 5, 4},
+    add(all, "add", add("add_same_shape_none", new int[] {1, 5, 5, 4}, new int[] {1, 5, 5, 4},
         0.05f, 3, 0.02f, -7, Activation.NONE, -2));
-    add(all, add("add_broadcast_channel_1113_relu", new int[] {1, 4, 4, 3},
+    add(all, "add", add("add_broadcast_channel_1113_relu", new int[] {1, 4, 4, 3},
         new int[] {1, 1, 1, 3}, 0.03f, -5, 0.08f, 10, Activation.RELU, -60));
-    add(all, add("add_broadcast_spatial_1411_none", new int[] {1, 4, 4, 3},
+    add(all, "add", add("add_broadcast_spatial_1411_none", new int[] {1, 4, 4, 3},
         new int[] {1, 4, 1, 1}, 0.1f, 0, 0.025f, -12, Activation.NONE, 5));
-    add(all, add("add_broadcast_first_operand_relu6", new int[] {1, 1, 1, 3},
+    add(all, "add", add("add_broadcast_first_operand_relu6", new int[] {1, 1, 1, 3},
         new int[] {1, 4, 4, 3}, 0.04f, 7, 0.06f, -1, Activation.RELU6, -100));
-    add(all, add("add_broadcast_rank1_operand", new int[] {1, 4, 4, 3}, new int[] {3},
+    add(all, "add", add("add_broadcast_batch_2332_plus_1332", new int[] {2, 3, 3, 2},
+        new int[] {1, 3, 3, 2}, 0.09f, -20, 0.03f, 9, Activation.NONE, 0));
+    add(all, "add", add("add_broadcast_rank1_operand", new int[] {1, 4, 4, 3}, new int[] {3},
         0.05f, -3, 0.07f, 2, Activation.NONE, 0));
     // AVERAGE_POOL_2D / MAX_POOL_2D
-    add(all, pool("avgpool_same_5x5_f3_s2_partial", false, 5, 5, 3, 3, 3, 2, Padding.SAME,
+    add(all, "pool", pool("avgpool_same_5x5_f3_s2_partial", false, 5, 5, 3, 3, 3, 2, Padding.SAME,
         Activation.NONE, 0.05f, 4));
-    add(all, pool("avgpool_same_6x7_f3_s2_relu", false, 6, 7, 2, 3, 3, 2, Padding.SAME,
+    add(all, "pool", pool("avgpool_same_6x7_f3_s2_relu", false, 6, 7, 2, 3, 3, 2, Padding.SAME,
         Activation.RELU, 0.05f, -10));
-    add(all, pool("avgpool_valid_global_6x6", false, 6, 6, 4, 6, 6, 1, Padding.VALID,
+    add(all, "pool", pool("avgpool_valid_global_6x6", false, 6, 6, 4, 6, 6, 1, Padding.VALID,
         Activation.NONE, 0.1f, -3));
-    add(all, pool("maxpool_same_5x5_f3_s2", true, 5, 5, 3, 3, 3, 2, Padding.SAME,
+    add(all, "pool", pool("maxpool_same_5x5_f3_s2", true, 5, 5, 3, 3, 3, 2, Padding.SAME,
         Activation.NONE, 0.05f, 0));
-    add(all, pool("maxpool_valid_8x8_f2_s2_relu6", true, 8, 8, 4, 2, 2, 2, Padding.VALID,
+    add(all, "pool", pool("maxpool_valid_8x8_f2_s2_relu6", true, 8, 8, 4, 2, 2, 2, Padding.VALID,
         Activation.RELU6, 0.05f, -20));
     // MEAN
-    add(all, mean("mean_hw_keepdims", 5, 5, 4, true, 0.05f, 10, 0.02f, -3));
-    add(all, mean("mean_hw_no_keepdims", 6, 7, 3, false, 0.1f, -20, 0.03f, 5));
+    add(all, "mean_pad", mean("mean_hw_keepdims", 5, 5, 4, true, 0.05f, 10, 0.02f, -3));
+    add(all, "mean_pad", meanBatch2());
+    add(all, "mean_pad", mean("mean_hw_no_keepdims", 6, 7, 3, false, 0.1f, -20, 0.05f, 5));
     // PAD
-    add(all, pad("pad_hw_before_0110_after_0020", new int[] {1, 4, 5, 3},
+    add(all, "mean_pad", pad("pad_hw_before_0110_after_0020", new int[] {1, 4, 5, 3},
         new int[] {0, 1, 1, 0}, new int[] {0, 0, 2, 0}, -7));
-    add(all, pad("pad_channels_and_batch", new int[] {1, 3, 3, 2}, new int[] {1, 0, 0, 1},
+    add(all, "mean_pad", pad("pad_rank2", new int[] {3, 5}, new int[] {1, 0},
+        new int[] {0, 2}, -1));
+    add(all, "mean_pad",
+        pad("pad_channels_and_batch", new int[] {1, 3, 3, 2}, new int[] {1, 0, 0, 1},
         new int[] {0, 1, 0, 2}, 12));
     // SOFTMAX
-    add(all, softmax("softmax_3x10_large_scale_below_diff_min", new int[] {3, 10}, 0.3f, 0,
+    add(all, "softmax",
+        softmax("softmax_3x10_large_scale_below_diff_min", new int[] {3, 10}, 0.3f, 0,
         1.0f));
-    add(all, softmax("softmax_2x10_small_scale_beta_half", new int[] {2, 10}, 0.04f, -5,
+    add(all, "softmax", softmax("softmax_2x10_small_scale_beta_half", new int[] {2, 10}, 0.04f, -5,
         0.5f));
     // QUANTIZE / DEQUANTIZE
-    add(all, quantizeF32());
-    add(all, quantizeF32BeyondInt32());
-    add(all, requantizeChain());
-    add(all, dequantize());
+    add(all, null, quantizeF32());
+    add(all, null, quantizeF32BeyondInt32());
+    add(all, "chains", requantizeChain());
+    add(all, null, dequantize());
     // RESHAPE and multi-operator graphs
-    add(all, reshapeInTheMiddle());
-    add(all, reshapeLast());
-    add(all, reshapeOfGraphInput());
-    add(all, twoInputs());
-    add(all, floatEdges());
-    return all.stream();
+    add(all, "chains", reshapeInTheMiddle());
+    add(all, null, reshapeLast());
+    add(all, null, reshapeOfGraphInput());
+    add(all, null, twoInputs());
+    add(all, null, threeOutputs());
+    add(all, null, floatEdges());
+    allCases = List.copyOf(all);
+    return all.stream().map(c -> Arguments.of(Named.of(c.name(), c)));
   }
 
-  private static void add(List<Arguments> all, Case c) {
-    all.add(Arguments.of(Named.of(c.graph().name(), c)));
+  private static void add(List<Case> all, String bundle, Case c) {
+    all.add(c.withBundle(bundle));
   }
 
   private static Case int8Only(Graph g) {
-    return new Case(g, r -> {
+    return new Case(g, null, r -> {
       throw new AssertionError("no float inputs");
     });
   }
@@ -399,6 +548,15 @@ class KernelDifferentialTest {
     return int8Only(b.inputs(x).outputs(y).build(name));
   }
 
+  private static Case meanBatch2() {
+    GraphBuilder b = new GraphBuilder();
+    int x = b.int8("input", 0.04f, -3, 2, 3, 3, 4);
+    b.int32Const("axes", new int[] {1, 2}, 2);
+    int y = b.int8("output", 0.015f, 1, 2, 1, 1, 4);
+    b.op(new Op.Mean(x, y, ImmutableIntArray.of(1, 2), true));
+    return int8Only(b.inputs(x).outputs(y).build("mean_hw_batch2_keepdims"));
+  }
+
   private static Case pad(String name, int[] inDims, int[] before, int[] after, int zp) {
     GraphBuilder b = new GraphBuilder();
     int x = b.int8("input", 0.05f, zp, inDims);
@@ -434,7 +592,7 @@ class KernelDifferentialTest {
     int y = b.int8("output", scale, 3, 1, 48);
     b.op(new Op.Quantize(x, y));
     Graph g = b.inputs(x).outputs(y).build("quantize_f32_ties_and_saturation");
-    return new Case(g, r -> {
+    return new Case(g, null, r -> {
       float[] f = new float[48];
       for (int i = 0; i < 16; i++) {
         f[i] = (r.nextInt(261) - 130 + 0.5f) * scale; // exact ties, some beyond int8
@@ -461,7 +619,7 @@ class KernelDifferentialTest {
     int q2 = b.int8("output_zp_neg", 0.05f, -3, 1, 8);
     b.op(new Op.Quantize(x, q1)).op(new Op.Quantize(x2, q2));
     Graph g = b.inputs(x, x2).outputs(q1, q2).build("quantize_f32_beyond_int32_range");
-    return new Case(g, r -> new float[] {1e10f, -1e10f, Float.POSITIVE_INFINITY,
+    return new Case(g, null, r -> new float[] {1e10f, -1e10f, Float.POSITIVE_INFINITY,
         Float.NEGATIVE_INFINITY, 3e38f, -3e38f, 0.5f, -0.75f});
   }
 
@@ -551,6 +709,30 @@ class KernelDifferentialTest {
     return int8Only(b.inputs(x1, x2).outputs(y).build("two_inputs_conv_add_maxpool"));
   }
 
+  /**
+   * Three outputs: a CONV_2D result that is a graph output and is also read by MAX_POOL_2D and
+   * aliased by a RESHAPE whose output is another graph output (copied at the end).
+   */
+  private static Case threeOutputs() {
+    Random r = new Random(45);
+    GraphBuilder b = new GraphBuilder();
+    float sIn = 0.07f;
+    int x = b.int8("input", sIn, 8, 1, 4, 4, 2);
+    float[] sW = channelScales(r, 3);
+    int f = b.filter("filter", weights(r, 3 * 9 * 2), sW, 0, 3, 3, 3, 2);
+    int bias = b.bias("bias", biases(r, 3, 18), biasScales(sIn, sW));
+    float sConv = accScale(sIn, mean(sW), 18);
+    int conv = b.int8("conv", sConv, -3, 1, 4, 4, 3);
+    int flat = b.int8("conv_flat", sConv, -3, 1, 48);
+    int pooled = b.int8("pooled", sConv, -3, 1, 2, 2, 3);
+    b.int32Const("shape", new int[] {1, 48}, 2);
+    b.op(new Op.Conv2D(x, f, bias, conv, Padding.SAME, 1, 1, Activation.NONE))
+        .op(new Op.Pool2D(true, conv, pooled, Padding.VALID, 2, 2, 2, 2, Activation.NONE))
+        .op(new Op.Reshape(conv, flat));
+    return int8Only(b.inputs(x).outputs(conv, flat, pooled)
+        .build("three_outputs_conv_maxpool_reshape"));
+  }
+
   /** float32 in and out: QUANTIZE -> DEPTHWISE_CONV_2D -> DEQUANTIZE. */
   private static Case floatEdges() {
     Random r = new Random(44);
@@ -567,7 +749,7 @@ class KernelDifferentialTest {
         .op(new Op.DepthwiseConv2D(q, f, bias, dw, Padding.SAME, 1, 1, 1, Activation.NONE))
         .op(new Op.Dequantize(dw, y));
     Graph g = b.inputs(x).outputs(y).build("chain_quantize_dw_dequantize");
-    return new Case(g, rnd -> {
+    return new Case(g, null, rnd -> {
       float[] v = new float[48];
       for (int i = 0; i < v.length; i++) {
         v[i] = (float) (rnd.nextGaussian() * 1.5);

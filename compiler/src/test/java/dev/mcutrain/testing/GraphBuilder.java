@@ -125,4 +125,72 @@ public final class GraphBuilder {
     return new Graph(name, ImmutableList.copyOf(tensors), ImmutableList.copyOf(ops),
         ImmutableList.copyOf(inputs), ImmutableList.copyOf(outputs));
   }
+
+  /**
+   * The disjoint union of {@code parts}: their tensors (renumbered, names prefixed with the part's
+   * graph name), operators, inputs and outputs, in the order of the parts.
+   */
+  public static Graph union(String name, List<Graph> parts) {
+    GraphBuilder b = new GraphBuilder();
+    for (Graph p : parts) {
+      int base = b.tensors.size();
+      for (Tensor t : p.tensors()) {
+        b.add(p.name() + "/" + t.name(), t.dtype(), t.shape(), t.quant(), t.data());
+      }
+      for (Op op : p.ops()) {
+        b.ops.add(shift(op, base));
+      }
+      p.inputs().forEach(i -> b.inputs.add(base + i));
+      p.outputs().forEach(o -> b.outputs.add(base + o));
+    }
+    return b.build(name);
+  }
+
+  private static int at(int id, int base) {
+    return id < 0 ? id : id + base;
+  }
+
+  /** The operator with every tensor id moved by {@code d} (absent optional operands stay -1). */
+  static Op shift(Op op, int d) {
+    if (op instanceof Op.Conv2D c) {
+      return new Op.Conv2D(at(c.input(), d), at(c.filter(), d), at(c.bias(), d),
+          at(c.output(), d), c.padding(), c.strideH(), c.strideW(), c.activation());
+    }
+    if (op instanceof Op.DepthwiseConv2D c) {
+      return new Op.DepthwiseConv2D(at(c.input(), d), at(c.filter(), d), at(c.bias(), d),
+          at(c.output(), d), c.padding(), c.strideH(), c.strideW(), c.depthMultiplier(),
+          c.activation());
+    }
+    if (op instanceof Op.FullyConnected f) {
+      return new Op.FullyConnected(at(f.input(), d), at(f.filter(), d), at(f.bias(), d),
+          at(f.output(), d), f.activation());
+    }
+    if (op instanceof Op.Add a) {
+      return new Op.Add(at(a.input1(), d), at(a.input2(), d), at(a.output(), d),
+          a.activation());
+    }
+    if (op instanceof Op.Pool2D p) {
+      return new Op.Pool2D(p.max(), at(p.input(), d), at(p.output(), d), p.padding(),
+          p.strideH(), p.strideW(), p.filterH(), p.filterW(), p.activation());
+    }
+    if (op instanceof Op.Mean m) {
+      return new Op.Mean(at(m.input(), d), at(m.output(), d), m.axes(), m.keepDims());
+    }
+    if (op instanceof Op.Reshape r) {
+      return new Op.Reshape(at(r.input(), d), at(r.output(), d));
+    }
+    if (op instanceof Op.Softmax s) {
+      return new Op.Softmax(at(s.input(), d), at(s.output(), d), s.beta());
+    }
+    if (op instanceof Op.Pad p) {
+      return new Op.Pad(at(p.input(), d), at(p.output(), d), p.before(), p.after());
+    }
+    if (op instanceof Op.Quantize q) {
+      return new Op.Quantize(at(q.input(), d), at(q.output(), d));
+    }
+    if (op instanceof Op.Dequantize q) {
+      return new Op.Dequantize(at(q.input(), d), at(q.output(), d));
+    }
+    throw new IllegalArgumentException("unknown operator " + op.kind());
+  }
 }
