@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,12 +27,7 @@ class PersonDetectGoldenTest {
     byte[] result = new ReferenceInterpreter(g).run(input, (i, op, bytes) -> outputs.add(bytes));
     assertEquals(31, outputs.size());
     for (int i = 0; i < outputs.size(); i++) {
-      String prefix = String.format("op%02d_", i);
-      Path golden;
-      try (Stream<Path> s = Files.list(dir)) {
-        golden = s.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst()
-            .orElseThrow();
-      }
+      Path golden = SharedAssets.goldenOp(dir, i);
       assertArrayEquals(Files.readAllBytes(golden), outputs.get(i), "op " + i + " " + golden);
     }
     byte[] expected = image.equals("person") ? new byte[] {-113, 113} : new byte[] {57, -57};
