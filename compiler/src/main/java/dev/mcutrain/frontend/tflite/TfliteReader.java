@@ -200,15 +200,33 @@ public final class TfliteReader {
           throw error("graph output tensor " + t + " is never written");
         }
       }
+      if (nOps == 0) {
+        throw error("the model has no operators");
+      }
       List<Tensor> finalTensors = builder.tensors();
-      for (int t : inputs) {
-        builder.checkEdgeType(finalTensors.get(t), "input");
-      }
-      for (int t : outputs) {
-        builder.checkEdgeType(finalTensors.get(t), "output");
-      }
+      checkEdges(builder, finalTensors, inputs, "input");
+      checkEdges(builder, finalTensors, outputs, "output");
       return new Graph(name, ImmutableList.copyOf(finalTensors), ImmutableList.copyOf(ops),
           inputs, outputs);
+    }
+
+    /**
+     * Edge tensors must be int8 or float32, and in the packed input (output) buffer every float32
+     * tensor must start on a 4-byte boundary, or a Cortex-M would fault on the unaligned access.
+     */
+    private void checkEdges(OpBuilder builder, List<Tensor> tensors, List<Integer> ids,
+        String what) {
+      long offset = 0;
+      for (int id : ids) {
+        Tensor t = tensors.get(id);
+        builder.checkEdgeType(t, what);
+        if (t.dtype() == DType.FLOAT32 && offset % 4 != 0) {
+          throw error("float32 graph " + what + " '" + t.name() + "' would start at byte "
+              + offset + " of the packed " + what + " buffer (not 4-byte aligned); reorder the "
+              + "model's " + what + "s so float32 ones come first");
+        }
+        offset += t.byteSize();
+      }
     }
 
     private interface IntAt {

@@ -215,6 +215,15 @@ class TfliteReaderBadInputTest {
   }
 
   @Test
+  void rejectsModelWithoutOperators() throws IOException {
+    String msg = error(mutate(m -> {
+      m.getSubgraphs()[0].setOperators(new org.tensorflow.lite.schema.OperatorT[0]);
+      m.getSubgraphs()[0].setOutputs(m.getSubgraphs()[0].getInputs());
+    }));
+    assertTrue(msg.contains("no operators"), msg);
+  }
+
+  @Test
   void toleratesPersonDetectBiasQuantizedDimensionQuirk() throws IOException {
     Graph g = TfliteReader.read(SharedAssets.personDetect());
     // The quirky 1-D bias tensors read as per-channel along axis 0.
