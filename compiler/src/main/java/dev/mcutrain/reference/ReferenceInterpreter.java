@@ -25,9 +25,16 @@ public final class ReferenceInterpreter {
 
   private final Graph graph;
   private final List<KernelParams> params;
+  private final Parameters weights;
 
   public ReferenceInterpreter(Graph graph) {
+    this(graph, Parameters.of(graph));
+  }
+
+  /** An interpreter that reads filters and biases from {@code weights} (which may change). */
+  public ReferenceInterpreter(Graph graph, Parameters weights) {
     this.graph = graph;
+    this.weights = weights;
     this.params = new ArrayList<>();
     for (Op op : graph.ops()) {
       params.add(Lowering.lower(graph, op));
@@ -39,6 +46,19 @@ public final class ReferenceInterpreter {
    * result holds every graph output's raw bytes, packed in order.
    */
   public byte[] run(byte[] input, Trace trace) {
+    Object[] values = forward(input, graph.ops().size() - 1, trace);
+    ByteBuffer out = ByteBuffer.allocate((int) graph.outputBytes());
+    for (int id : graph.outputs()) {
+      out.put(toBytes(values[id]));
+    }
+    return out.array();
+  }
+
+  /**
+   * Runs operators 0..{@code lastOp} and returns every tensor's value by id (int8 tensors as
+   * byte[], float32 as float[]; null where not computed).
+   */
+  public Object[] forward(byte[] input, int lastOp, Trace trace) {
     if (input.length != graph.inputBytes()) {
       throw new McuTrainException("input has " + input.length + " bytes but the model's input"
           + (graph.inputs().size() > 1 ? "s need " : " needs ") + graph.inputBytes() + " bytes");
@@ -53,18 +73,19 @@ public final class ReferenceInterpreter {
       values[id] = fromBytes(t, raw);
       off += n;
     }
-    for (int i = 0; i < graph.ops().size(); i++) {
+    for (int i = 0; i <= lastOp; i++) {
       Op op = graph.ops().get(i);
       values[op.output()] = execute(op, params.get(i), values);
       if (trace != null) {
         trace.opOutput(i, op, toBytes(values[op.output()]));
       }
     }
-    ByteBuffer out = ByteBuffer.allocate((int) graph.outputBytes());
-    for (int id : graph.outputs()) {
-      out.put(toBytes(values[id]));
-    }
-    return out.array();
+    return values;
+  }
+
+  /** The lowered kernel parameters of operator {@code i}. */
+  public KernelParams params(int i) {
+    return params.get(i);
   }
 
   private Object execute(Op op, KernelParams kp, Object[] v) {
@@ -143,11 +164,11 @@ public final class ReferenceInterpreter {
   }
 
   private byte[] constI8(int id) {
-    return graph.tensor(id).data().orElseThrow().toByteArray();
+    return weights.int8(id);
   }
 
   private int[] bias(int id) {
-    return id < 0 ? null : graph.tensor(id).data().orElseThrow().toInt32Array();
+    return weights.int32(id);
   }
 
   /** NHWC dims of a 4-D tensor. */
