@@ -54,6 +54,32 @@ public record TrainingProgram(
   public record Options(float learningRate, boolean qas,
       dev.mcutrain.train.update.Rounding rounding, int seed) {}
 
+  /**
+   * Builds the program a {@link dev.mcutrain.train.spec.TrainingSpec} asks for. Not yet
+   * supported (clear errors): an int8 new head, gradient accumulation and a learning-rate
+   * schedule other than constant.
+   */
+  public static TrainingProgram fromSpec(Graph g, dev.mcutrain.train.spec.TrainingSpec spec) {
+    if (spec.classes().isPresent()
+        && spec.head() == dev.mcutrain.train.spec.TrainingSpec.Head.INT8) {
+      throw new McuTrainException("--head int8 is not supported yet; use the fp32 head");
+    }
+    if (spec.accumulate() != 1) {
+      throw new McuTrainException("--accumulate is not supported yet");
+    }
+    if (spec.schedule() != dev.mcutrain.train.spec.TrainingSpec.Schedule.CONSTANT) {
+      throw new McuTrainException("--schedule cosine is not supported yet");
+    }
+    dev.mcutrain.train.spec.UpdatePlan plan = dev.mcutrain.train.spec.UpdatePlan.resolve(g,
+        spec.scheme(), spec.classes().isPresent());
+    List<LayerUpdate> updates = new ArrayList<>();
+    for (dev.mcutrain.train.spec.UpdatePlan.Layer l : plan.layers()) {
+      updates.add(new LayerUpdate(l.opIndex(), l.updateBias(), l.weightChannels()));
+    }
+    return build(g, spec.classes(), updates,
+        new Options(spec.learningRate(), spec.qas(), spec.rounding(), spec.seed()));
+  }
+
   /** Does operator {@code i} run a backward step? */
   public boolean isActive(int i) {
     return i <= lastForwardOp && active.get(i);

@@ -1,0 +1,95 @@
+package dev.mcutrain.cli;
+
+import dev.mcutrain.McuTrainException;
+import dev.mcutrain.data.RawDataset;
+import dev.mcutrain.frontend.tflite.TfliteReader;
+import dev.mcutrain.ir.Graph;
+import dev.mcutrain.train.ReferenceTrainer;
+import dev.mcutrain.train.TrainingProgram;
+import dev.mcutrain.train.spec.TrainingOptions;
+import dev.mcutrain.train.spec.TrainingSpec;
+import dev.mcutrain.train.update.Prng;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mcutrain train MODEL [training flags] --data DIR}: on-device training, simulated. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model on a raw dataset (DIR/samples.bin: N int8 input tensors back to "
+        + "back; DIR/labels.bin: N label bytes) and print the mean loss and accuracy per epoch.")
+final class TrainCommand implements Callable<Integer> {
+  enum Engine {
+    java,
+    c
+  }
+
+  @Parameters(index = "0", paramLabel = "MODEL.tflite", description = "int8 TFLite model")
+  Path model;
+
+  @Mixin TrainingOptions training;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "raw dataset")
+  Path data;
+
+  @Option(names = "--epochs", defaultValue = "1", paramLabel = "E",
+      description = "passes over the data, each in a fresh seeded order (default: ${DEFAULT-VALUE})")
+  int epochs;
+
+  @Option(names = "--engine", defaultValue = "java", paramLabel = "java|c",
+      description = "java: the reference trainer (default); c: the generated C training step")
+  Engine engine;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    TrainingSpec ts = training.toSpec();
+    if (epochs < 1) {
+      throw new McuTrainException("--epochs must be at least 1, not " + epochs);
+    }
+    if (engine == Engine.c) {
+      throw new McuTrainException("--engine c for training is not available yet (the C training "
+          + "step generator is in progress); use --engine java");
+    }
+    Graph g = TfliteReader.read(model);
+    TrainingProgram program = TrainingProgram.fromSpec(g, ts);
+    int classes = program.head().map(TrainingProgram.Head::units)
+        .orElse((int) g.tensor(program.logitsTensor()).shape().elementCount());
+    RawDataset ds = RawDataset.read(data, (int) g.inputBytes(), classes);
+    ReferenceTrainer trainer = new ReferenceTrainer(program);
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "training %s on %d samples: %s%n", g.name(), ds.size(),
+        ts.describe());
+    Prng shuffle = new Prng(ts.seed() ^ 0x5AFF1E);
+    int[] order = new int[ds.size()];
+    for (int e = 1; e <= epochs; e++) {
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates with the project PRNG
+        int j = shuffle.nextBelow(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      double lossSum = 0;
+      int correct = 0;
+      for (int i : order) {
+        byte[] x = ds.sample(i);
+        if (trainer.predict(x) == ds.label(i)) {
+          correct++;
+        }
+        lossSum += trainer.step(x, ds.label(i));
+      }
+      out.printf(Locale.ROOT, "epoch %d: mean loss %.4f, accuracy while training %.1f%%%n", e,
+          lossSum / ds.size(), 100.0 * correct / ds.size());
+    }
+    return 0;
+  }
+}
