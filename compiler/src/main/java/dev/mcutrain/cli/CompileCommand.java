@@ -4,6 +4,13 @@ import dev.mcutrain.codegen.c.InferenceEmitter;
 import dev.mcutrain.frontend.tflite.TfliteReader;
 import dev.mcutrain.ir.Graph;
 import dev.mcutrain.plan.InferenceLayout;
+import dev.mcutrain.report.ArenaSvg;
+import dev.mcutrain.report.TrainingReport;
+import dev.mcutrain.train.TrainingBudget;
+import dev.mcutrain.train.TrainingMemoryPlan;
+import dev.mcutrain.train.spec.Budget;
+import dev.mcutrain.train.spec.TrainingOptions;
+import dev.mcutrain.train.spec.TrainingSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,14 +20,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code mcutrain compile MODEL --out DIR}: writes the static C of an inference program. */
+/**
+ * {@code mcutrain compile MODEL --out DIR [--train | training flags]}: writes the static C of
+ * an inference program and, for training, the training step's memory plan: memory.txt,
+ * report.json and arena.svg, checked against the budget.
+ */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-    description = "Generate static C for int8 inference: mt_<model>.h, mt_<model>.c and "
-        + "mt_<model>_weights.c. Build them with runtime-c (runtime-c/include, runtime-c/src).")
+    description = "Generate static C for int8 inference (mt_<model>.h, mt_<model>.c, "
+        + "mt_<model>_weights.c) and, with --train or any training flag, plan the training step "
+        + "under --budget and write memory.txt, report.json and arena.svg.")
 final class CompileCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL.tflite", description = "int8 TFLite model")
   Path model;
@@ -28,22 +41,44 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
   Path out;
 
+  @Option(names = "--train", description = "plan a training step (implied by training flags)")
+  boolean train;
+
+  @Mixin TrainingOptions training;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
     Graph g = TfliteReader.read(model);
+    TrainingSpec ts = train || training.anyGiven() ? training.toSpec() : null;
+    TrainingMemoryPlan plan = ts == null ? null : TrainingBudget.planWithinBudget(g, ts);
     InferenceLayout layout = InferenceLayout.of(g);
     Map<String, String> files = new InferenceEmitter(g, layout).emit();
     Files.createDirectories(out);
     PrintWriter w = spec.commandLine().getOut();
     for (Map.Entry<String, String> f : files.entrySet()) {
-      Path p = out.resolve(f.getKey());
-      Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
-      w.printf(Locale.ROOT, "wrote %s (%,d bytes)%n", p, Files.size(p));
+      write(w, f.getKey(), f.getValue());
     }
-    w.printf(Locale.ROOT, "arena %,d bytes; input %,d bytes; output %,d bytes%n",
+    w.printf(Locale.ROOT, "inference: arena %,d bytes; input %,d bytes; output %,d bytes%n",
         layout.arenaBytes(), g.inputBytes(), g.outputBytes());
+    if (plan != null) {
+      write(w, "memory.txt", plan.table());
+      write(w, "report.json", TrainingReport.json(plan, ts));
+      write(w, "arena.svg", ArenaSvg.render(plan, g.name() + ": training step, "
+          + ts.scheme() + (ts.classes().isPresent() ? ", " + ts.classes().get() + " classes"
+          : "")));
+      w.printf(Locale.ROOT, "training (%s): peak SRAM %,d bytes = arena %,d + trainable state "
+          + "%,d; budget %s; peak at %s%n", ts.scheme(), plan.peakBytes(), plan.arenaBytes(),
+          plan.trainableBytes(), Budget.format(ts.budgetBytes()),
+          plan.describeTime(plan.arena().peakOp()));
+    }
     return 0;
+  }
+
+  private void write(PrintWriter w, String name, String content) throws IOException {
+    Path p = out.resolve(name);
+    Files.writeString(p, content, StandardCharsets.UTF_8);
+    w.printf(Locale.ROOT, "wrote %s (%,d bytes)%n", p, Files.size(p));
   }
 }

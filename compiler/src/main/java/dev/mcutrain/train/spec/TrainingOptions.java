@@ -84,6 +84,13 @@ public final class TrainingOptions {
           + "scheduleSteps, accumulate, update, qas, rounding, budget, seed); flags override it")
   Path specFile;
 
+  /** True when any training flag (or a spec file) was given on the command line. */
+  public boolean anyGiven() {
+    return classes != null || head != null || learningRate != null || schedule != null
+        || scheduleSteps != null || accumulate != null || update != null || qas != null
+        || rounding != null || budget != null || seed != null || specFile != null;
+  }
+
   /**
    * The defaults, overridden by the spec file if given, overridden by the flags given on the
    * command line. One exception keeps a file's cosine settings from breaking an explicit

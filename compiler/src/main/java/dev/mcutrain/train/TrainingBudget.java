@@ -1,0 +1,60 @@
+package dev.mcutrain.train;
+
+import dev.mcutrain.McuTrainException;
+import dev.mcutrain.ir.Graph;
+import dev.mcutrain.train.spec.Budget;
+import dev.mcutrain.train.spec.TrainingSpec;
+import dev.mcutrain.train.spec.UpdatePlan;
+import dev.mcutrain.train.spec.UpdateScheme;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The memory budget is a hard limit: a training step whose peak SRAM exceeds it is an error that
+ * names where the peak is, what is live there, and an update scheme that would fit.
+ */
+public final class TrainingBudget {
+  private TrainingBudget() {}
+
+  /** Plans the spec's training step and checks it against the spec's budget. */
+  public static TrainingMemoryPlan planWithinBudget(Graph g, TrainingSpec spec) {
+    TrainingMemoryPlan plan = TrainingMemoryPlan.of(TrainingProgram.fromSpec(g, spec));
+    if (plan.peakBytes() <= spec.budgetBytes()) {
+      return plan;
+    }
+    String suggestion = suggest(g, spec)
+        .map(s -> "; --update " + s.scheme() + " would fit (" + String.format(Locale.ROOT, "%,d",
+            s.peak()) + " bytes)")
+        .orElse("; no 'last:K' or 'bias:K' scheme fits either: raise --budget");
+    throw new McuTrainException(String.format(Locale.ROOT,
+        "the training step needs %,d bytes of SRAM (arena %,d + trainable state %,d) but the "
+            + "budget is %s (%,d bytes); the peak is at %s%s", plan.peakBytes(),
+        plan.arenaBytes(), plan.trainableBytes(), Budget.format(spec.budgetBytes()),
+        spec.budgetBytes(), plan.describePeak(), suggestion));
+  }
+
+  /** A scheme that fits and its peak. */
+  record Suggestion(UpdateScheme scheme, long peak) {}
+
+  /** The largest {@code last:K}, else the largest {@code bias:K}, that fits the budget. */
+  static Optional<Suggestion> suggest(Graph g, TrainingSpec spec) {
+    int layers = UpdatePlan.resolve(g, UpdateScheme.parse("last:1"),
+        spec.classes().isPresent()).layers().size();
+    for (String kind : new String[] {"last", "bias"}) {
+      for (int k = layers; k >= 1; k--) {
+        UpdateScheme s = UpdateScheme.parse(kind + ":" + k);
+        if (s.equals(spec.scheme())) {
+          continue;
+        }
+        TrainingSpec candidate = new TrainingSpec(spec.classes(), spec.head(),
+            spec.learningRate(), spec.schedule(), spec.scheduleSteps(), spec.accumulate(), s,
+            spec.qas(), spec.rounding(), spec.budgetBytes(), spec.seed());
+        long peak = TrainingMemoryPlan.of(TrainingProgram.fromSpec(g, candidate)).peakBytes();
+        if (peak <= spec.budgetBytes()) {
+          return Optional.of(new Suggestion(s, peak));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}
