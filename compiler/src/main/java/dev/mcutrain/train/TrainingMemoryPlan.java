@@ -49,13 +49,57 @@ public final class TrainingMemoryPlan {
   private final ImmutableList<Buffer> buffers;
   private final ArenaPlan arena;
   private final ImmutableList<StateItem> state;
+  private final Ids ids;
+
+  /** Lifetime ids of the buffers, by what they hold. */
+  private record Ids(int[] root, Map<Integer, Integer> slice, Map<Integer, Integer> mask,
+      Map<Integer, Integer> grad, int loss, int features) {}
 
   private TrainingMemoryPlan(TrainingProgram program, List<Buffer> buffers, ArenaPlan arena,
-      List<StateItem> state) {
+      List<StateItem> state, Ids ids) {
     this.program = program;
     this.buffers = ImmutableList.copyOf(buffers);
     this.arena = arena;
     this.state = ImmutableList.copyOf(state);
+    this.ids = ids;
+  }
+
+  /** Arena offset of an int8 activation (RESHAPE outputs share their input's buffer). */
+  public long activationOffset(int tensor) {
+    return arena.offset(ids.root()[tensor]);
+  }
+
+  /** True when the tensor lives in the caller's input buffer. */
+  public boolean isInput(int tensor) {
+    return program.graph().isGraphInput(ids.root()[tensor]);
+  }
+
+  /** Arena offset of the saved input slice of operator {@code op}, or -1 if it keeps x. */
+  public long sliceOffset(int op) {
+    Integer id = ids.slice().get(op);
+    return id == null ? -1 : arena.offset(id);
+  }
+
+  /** Arena offset of the 1-bit mask of operator {@code op}'s output, or -1. */
+  public long maskOffset(int op) {
+    Integer id = ids.mask().get(op);
+    return id == null ? -1 : arena.offset(id);
+  }
+
+  /** Arena offset of the fp32 gradient of {@code tensor}, or -1 if not planned. */
+  public long gradOffset(int tensor) {
+    Integer id = ids.grad().get(tensor);
+    return id == null ? -1 : arena.offset(id);
+  }
+
+  /** Arena offset of the fp32 logits; their gradient follows right after. */
+  public long lossOffset() {
+    return arena.offset(ids.loss());
+  }
+
+  /** Arena offset of the new head's fp32 features, or -1. */
+  public long featuresOffset() {
+    return ids.features() < 0 ? -1 : arena.offset(ids.features());
   }
 
   /** Size of the PRNG state (two uint64). */
@@ -90,6 +134,9 @@ public final class TrainingMemoryPlan {
     extend(act, root[logitsSource], lossTime);
     // 2. Saved inputs of weight-updated layers.
     int id = g.tensors().size();
+    Map<Integer, Integer> sliceIds = new LinkedHashMap<>();
+    Map<Integer, Integer> maskIds = new LinkedHashMap<>();
+    Map<Integer, Integer> gradIds = new LinkedHashMap<>();
     for (TrainingProgram.LayerUpdate u : p.updates().values()) {
       if (u.weightChannels() == 0) {
         continue;
@@ -107,6 +154,7 @@ public final class TrainingMemoryPlan {
       } else {
         Tensor t = g.tensor(x);
         long slice = t.byteSize() / t.shape().fromEnd(1) * u.weightChannels();
+        sliceIds.put(u.op(), id);
         buffers.add(new Buffer(new Lifetime(id++, slice, u.op(), back,
             "saved " + t.name() + " [" + u.weightChannels() + " ch]"), "saved slice"));
       }
@@ -127,6 +175,7 @@ public final class TrainingMemoryPlan {
         continue;
       }
       long n = g.tensor(op.output()).shape().elementCount();
+      maskIds.put(i, id);
       buffers.add(new Buffer(new Lifetime(id++, (n + 7) / 8, i, backwardTime(p, i),
           "mask " + g.tensor(op.output()).name()), "mask"));
     }
@@ -153,14 +202,18 @@ public final class TrainingMemoryPlan {
     }
     for (Map.Entry<Integer, int[]> e : grads.entrySet()) {
       Tensor t = g.tensor(e.getKey());
+      gradIds.put(e.getKey(), id);
       buffers.add(new Buffer(new Lifetime(id++, t.shape().elementCount() * 4, e.getValue()[0],
           e.getValue()[1], "grad " + t.name()), "gradient"));
     }
     int classes = p.head().map(TrainingProgram.Head::units)
         .orElse((int) g.tensor(p.logitsTensor()).shape().elementCount());
+    int lossId = id;
     buffers.add(new Buffer(new Lifetime(id++, 8L * classes, lossTime, lossTime,
         "logits and their gradient (fp32)"), "loss"));
+    int featuresId = -1;
     if (p.head().isPresent()) {
+      featuresId = id;
       buffers.add(new Buffer(new Lifetime(id++, 4L * p.head().get().depth(), lossTime, lossTime,
           "features (fp32)"), "head"));
     }
@@ -188,7 +241,8 @@ public final class TrainingMemoryPlan {
           4L * h.units() * (h.depth() + 1)));
     }
     state.add(new StateItem("PRNG state", PRNG_BYTES));
-    return new TrainingMemoryPlan(p, buffers, arena, state);
+    return new TrainingMemoryPlan(p, buffers, arena, state,
+        new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId));
   }
 
   /** The time of operator {@code op}'s backward step. */

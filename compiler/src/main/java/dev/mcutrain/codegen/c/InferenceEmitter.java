@@ -19,11 +19,11 @@ import java.util.Map;
  * {@code mt_<model>.c} (the arena and the kernel calls) and {@code mt_<model>_weights.c} (const
  * weights, biases and requantization tables, which land in flash). Output is deterministic.
  */
-public final class InferenceEmitter {
-  private final Graph graph;
+public class InferenceEmitter {
+  final Graph graph;
   private final InferenceLayout layout;
-  private final Names names;
-  private final List<KernelParams> params;
+  final Names names;
+  final List<KernelParams> params;
 
   public InferenceEmitter(Graph graph, InferenceLayout layout) {
     this.graph = graph;
@@ -57,7 +57,7 @@ public final class InferenceEmitter {
     return allInt8(graph.outputs()) ? "int8_t *" : "void *";
   }
 
-  private static String describe(Tensor t) {
+  static String describe(Tensor t) {
     String q = t.quant().map(qp -> String.format(Locale.ROOT, ", scale %.9g, zero point %d",
         qp.scale(), qp.zeroPoint())).orElse("");
     return "'" + t.name().replace("*/", "* /") + "': " + t.dtype().name().toLowerCase(Locale.ROOT)
@@ -171,7 +171,7 @@ public final class InferenceEmitter {
     w.line(" */");
   }
 
-  private void externs(CWriter w) {
+  void externs(CWriter w) {
     for (int i = 0; i < graph.ops().size(); i++) {
       Op op = graph.ops().get(i);
       KernelParams kp = params.get(i);
@@ -191,7 +191,17 @@ public final class InferenceEmitter {
     w.line();
   }
 
-  private static int bias(Op op) {
+  /** The filter an operator's forward call reads (the training emitter uses SRAM copies). */
+  String filterRef(int i) {
+    return names.opConst(i, "filter");
+  }
+
+  /** The bias an operator's forward call reads. */
+  String biasRef(int i) {
+    return names.opConst(i, "bias");
+  }
+
+  static int bias(Op op) {
     if (op instanceof Op.Conv2D c) {
       return c.bias();
     }
@@ -204,7 +214,7 @@ public final class InferenceEmitter {
     return -1;
   }
 
-  private static String dims(Shape s) {
+  static String dims(Shape s) {
     int[] d = {1, 1, 1, 1};
     for (int i = 1; i <= s.rank(); i++) {
       d[4 - i] = s.fromEnd(i);
@@ -212,7 +222,7 @@ public final class InferenceEmitter {
     return "{" + d[0] + ", " + d[1] + ", " + d[2] + ", " + d[3] + "}";
   }
 
-  private String opName(int i) {
+  String opName(int i) {
     return String.format(Locale.ROOT, "op%02d", i);
   }
 
@@ -221,7 +231,7 @@ public final class InferenceEmitter {
         + dims(graph.tensor(tensor).shape()) + ";");
   }
 
-  private void opParams(CWriter w, int i) {
+  void opParams(CWriter w, int i) {
     Op op = graph.ops().get(i);
     KernelParams kp = params.get(i);
     String n = opName(i);
@@ -296,7 +306,8 @@ public final class InferenceEmitter {
   }
 
   /** C expression of a tensor's address. */
-  private String ptr(int tensor) {
+  /** C expression of a tensor's address (overridden by the training emitter). */
+  String ptr(int tensor) {
     Tensor t = graph.tensor(tensor);
     InferenceLayout.Location l = layout.location(tensor);
     String base = switch (l.region()) {
@@ -313,7 +324,7 @@ public final class InferenceEmitter {
     return p;
   }
 
-  private void opCall(CWriter w, int i) {
+  void opCall(CWriter w, int i) {
     Op op = graph.ops().get(i);
     KernelParams kp = params.get(i);
     String n = opName(i);
@@ -326,14 +337,14 @@ public final class InferenceEmitter {
       String fn = op instanceof Op.Conv2D ? "mt_conv2d_s8" : "mt_depthwise_conv2d_s8";
       int b = bias(op);
       call = fn + "(&" + n + "_params, &" + n + "_quant, &" + n + "_in_dims, "
-          + ptr(op.inputs().get(0)) + ", &" + n + "_filter_dims, " + names.opConst(i, "filter")
-          + ", " + (b >= 0 ? names.opConst(i, "bias") : "0") + ", &" + n + "_out_dims, "
+          + ptr(op.inputs().get(0)) + ", &" + n + "_filter_dims, " + filterRef(i)
+          + ", " + (b >= 0 ? biasRef(i) : "0") + ", &" + n + "_out_dims, "
           + ptr(op.output()) + ")";
     } else if (kp instanceof KernelParams.FullyConnected f) {
       int b = bias(op);
       call = "mt_fully_connected_s8(&" + n + "_params, &" + n + "_quant, " + f.batches() + ", "
           + f.depth() + ", " + f.units() + ", " + ptr(op.inputs().get(0)) + ", "
-          + names.opConst(i, "filter") + ", " + (b >= 0 ? names.opConst(i, "bias") : "0")
+          + filterRef(i) + ", " + (b >= 0 ? biasRef(i) : "0")
           + ", " + ptr(op.output()) + ")";
     } else if (op instanceof Op.Add) {
       call = "mt_add_s8(&" + n + "_params, &" + n + "_in1_dims, " + ptr(op.inputs().get(0))
