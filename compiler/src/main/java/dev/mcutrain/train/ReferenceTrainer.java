@@ -60,6 +60,11 @@ public final class ReferenceTrainer {
     }
   }
 
+  /** The initial weights of the program's new fp32 head (what {@code init} loads on the device). */
+  public static float[] initialHeadWeights(TrainingProgram program) {
+    return HeadInit.weights(program.head().orElseThrow(), program.options().seed());
+  }
+
   /** Installs (or with null removes) a gradient sink. */
   public void setGradientSink(GradientSink sink) {
     this.sink = sink;
@@ -79,6 +84,40 @@ public final class ReferenceTrainer {
 
   public int steps() {
     return steps;
+  }
+
+  /** The trainable state as the versioned, checksummed blob of {@link StateLayout}. */
+  public byte[] exportState() {
+    StateLayout layout = StateLayout.of(program);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(layout.totalBytes())
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put(new byte[] {'M', 'T', 'S', '1'}).putInt(StateLayout.VERSION).putInt(layout.modelId())
+        .putInt(layout.payloadBytes());
+    for (StateLayout.Item item : layout.items()) {
+      switch (item.kind()) {
+        case WEIGHTS -> b.put(params.int8(graph.ops().get(item.op()).inputs().get(1)));
+        case BIAS -> {
+          for (int v : params.int32(graph.ops().get(item.op()).inputs().get(2))) {
+            b.putInt(v);
+          }
+        }
+        case HEAD_WEIGHTS -> {
+          for (float v : headWeights) {
+            b.putFloat(v);
+          }
+        }
+        case HEAD_BIAS -> {
+          for (float v : headBias) {
+            b.putFloat(v);
+          }
+        }
+        case PRNG -> b.putLong(rng.state()).putLong(rng.inc());
+      }
+    }
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    return b.array();
   }
 
   /** The logits of one inference with the current parameters. */

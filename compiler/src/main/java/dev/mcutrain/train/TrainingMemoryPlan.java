@@ -144,19 +144,19 @@ public final class TrainingMemoryPlan {
       Op op = g.ops().get(u.op());
       int x = op.inputs().get(0);
       int back = backwardTime(p, u.op());
-      int channels = op instanceof Op.DepthwiseConv2D
-          ? g.tensor(x).shape().fromEnd(1) : TrainingProgram.weightChannelCount(g, op);
+      int channels = g.tensor(x).shape().fromEnd(1);
+      int saved = savedChannels(g, u);
       if (g.isGraphInput(root[x])) {
         continue; // the caller's input buffer is valid for the whole step
       }
-      if (u.weightChannels() >= channels) {
+      if (saved >= channels) {
         extend(act, root[x], back);
       } else {
         Tensor t = g.tensor(x);
-        long slice = t.byteSize() / t.shape().fromEnd(1) * u.weightChannels();
+        long slice = t.byteSize() / channels * saved;
         sliceIds.put(u.op(), id);
         buffers.add(new Buffer(new Lifetime(id++, slice, u.op(), back,
-            "saved " + t.name() + " [" + u.weightChannels() + " ch]"), "saved slice"));
+            "saved " + t.name() + " [" + saved + " ch]"), "saved slice"));
       }
     }
     for (Map.Entry<Integer, int[]> e : act.entrySet()) {
@@ -243,6 +243,18 @@ public final class TrainingMemoryPlan {
     state.add(new StateItem("PRNG state", PRNG_BYTES));
     return new TrainingMemoryPlan(p, buffers, arena, state,
         new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId));
+  }
+
+  /**
+   * Input channels a weight update reads: the updated input channels of a conv or fully
+   * connected layer; for a depthwise layer (whose count is output channels) ceil(count / M).
+   */
+  public static int savedChannels(Graph g, TrainingProgram.LayerUpdate u) {
+    Op op = g.ops().get(u.op());
+    if (op instanceof Op.DepthwiseConv2D d) {
+      return (u.weightChannels() + d.depthMultiplier() - 1) / d.depthMultiplier();
+    }
+    return u.weightChannels();
   }
 
   /** The time of operator {@code op}'s backward step. */

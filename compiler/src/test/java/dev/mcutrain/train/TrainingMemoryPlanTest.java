@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
 class TrainingMemoryPlanTest {
 
   private static TrainingSpec spec(String scheme, Optional<Integer> classes, long budget) {
-    return TrainingSpec.builder().classes(classes.orElse(null))
-        .scheme(UpdateScheme.parse(scheme)).budgetBytes(budget).build();
+    TrainingSpec.Builder b = TrainingSpec.builder().scheme(UpdateScheme.parse(scheme))
+        .budgetBytes(budget);
+    classes.ifPresent(b::classes);
+    return b.build();
   }
 
   @Test

@@ -1,0 +1,80 @@
+package dev.mcutrain.train;
+
+import com.google.common.collect.ImmutableList;
+import dev.mcutrain.ir.Graph;
+import dev.mcutrain.ir.Op;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The exported training-state blob, identical from Java and from the generated C:
+ *
+ * <pre>
+ *   header   "MTS1", u32 version (1), u32 model id, u32 payload bytes      (16 bytes)
+ *   payload  for each updated layer in operator order: its int8 filter (if weights are updated),
+ *            then its int32 bias (if the bias is updated); the new head's fp32 weights and
+ *            biases; the PRNG state and increment (u64 each)                 (little-endian)
+ *   trailer  u32 CRC-32 of header and payload
+ * </pre>
+ *
+ * The model id is the FNV-1a hash of the model name and of every item's name and size, so a blob
+ * from another model or another update scheme is rejected.
+ */
+public record StateLayout(ImmutableList<Item> items, int modelId) {
+  public static final int VERSION = 1;
+  public static final int HEADER_BYTES = 16;
+  public static final int TRAILER_BYTES = 4;
+
+  /** Kinds of state items. */
+  public enum Kind {
+    WEIGHTS,
+    BIAS,
+    HEAD_WEIGHTS,
+    HEAD_BIAS,
+    PRNG
+  }
+
+  /** One item: {@code op} is the operator index for WEIGHTS and BIAS, else -1. */
+  public record Item(Kind kind, int op, int bytes, String name) {}
+
+  public static StateLayout of(TrainingProgram p) {
+    Graph g = p.graph();
+    List<Item> items = new ArrayList<>();
+    for (TrainingProgram.LayerUpdate u : p.updates().values().stream()
+        .sorted((a, b) -> Integer.compare(a.op(), b.op())).toList()) {
+      Op op = g.ops().get(u.op());
+      if (u.weightChannels() > 0) {
+        items.add(new Item(Kind.WEIGHTS, u.op(),
+            (int) g.tensor(op.inputs().get(1)).byteSize(), "op" + u.op() + ".weights"));
+      }
+      if (u.bias() && op.inputs().size() > 2 && op.inputs().get(2) >= 0) {
+        items.add(new Item(Kind.BIAS, u.op(), (int) g.tensor(op.inputs().get(2)).byteSize(),
+            "op" + u.op() + ".bias"));
+      }
+    }
+    p.head().ifPresent(h -> {
+      items.add(new Item(Kind.HEAD_WEIGHTS, -1, 4 * h.units() * h.depth(), "head.weights"));
+      items.add(new Item(Kind.HEAD_BIAS, -1, 4 * h.units(), "head.bias"));
+    });
+    items.add(new Item(Kind.PRNG, -1, 16, "prng"));
+    int hash = 0x811c9dc5;
+    StringBuilder desc = new StringBuilder(g.name());
+    for (Item i : items) {
+      desc.append(';').append(i.name()).append('=').append(i.bytes());
+    }
+    for (byte b : desc.toString().getBytes(StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x01000193;
+    }
+    return new StateLayout(ImmutableList.copyOf(items), hash);
+  }
+
+  public int payloadBytes() {
+    return items.stream().mapToInt(Item::bytes).sum();
+  }
+
+  public int totalBytes() {
+    return HEADER_BYTES + payloadBytes() + TRAILER_BYTES;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.mcutrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mcutrain.engine.CTrainer;
+import dev.mcutrain.frontend.tflite.TfliteReader;
+import dev.mcutrain.ir.Graph;
+import dev.mcutrain.testing.SharedAssets;
+import dev.mcutrain.train.spec.TrainingSpec;
+import dev.mcutrain.train.spec.UpdateScheme;
+import dev.mcutrain.train.update.Rounding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generated C training step (host build) and the Java reference trainer agree bit for bit:
+ * the same loss at every step and the same exported trainable state after the last.
+ */
+class TrainingBitExactTest {
+
+  private static void assertSame(TrainingProgram p, List<byte[]> inputs, int[] labels) {
+    ReferenceTrainer java = new ReferenceTrainer(p);
+    float[] expected = new float[inputs.size()];
+    for (int i = 0; i < inputs.size(); i++) {
+      expected[i] = java.step(inputs.get(i), labels[i]);
+    }
+    CTrainer.Result c = new CTrainer(TrainingMemoryPlan.of(p)).run(inputs, labels);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(c.losses()[i]),
+          "loss at step " + i + ": java " + expected[i] + " c " + c.losses()[i]);
+    }
+    assertArrayEquals(java.exportState(), c.state(), "trainable state after "
+        + inputs.size() + " steps");
+    assertTrue(expected[expected.length - 1] != expected[0], "the loss changed");
+  }
+
+  private static TrainingProgram program(Graph g, String scheme, Optional<Integer> classes,
+      Rounding rounding, float lr) {
+    TrainingSpec.Builder b = TrainingSpec.builder().scheme(UpdateScheme.parse(scheme))
+        .rounding(rounding).learningRate(lr);
+    classes.ifPresent(b::classes);
+    TrainingSpec spec = b.build();
+    return TrainingProgram.fromSpec(g, spec);
+  }
+
+  private static void residual(String scheme, Optional<Integer> classes, Rounding rounding) {
+    Graph g = TrainingModels.residualCnn(11);
+    Random r = new Random(8);
+    List<byte[]> inputs = new ArrayList<>();
+    int[] labels = new int[30];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 2;
+      inputs.add(TrainingModels.sample(r, labels[i]));
+    }
+    assertSame(program(g, scheme, classes, rounding, 0.05f), inputs, labels);
+  }
+
+  @Test
+  void residualModelFullUpdateWithFp32Head() {
+    residual("full", Optional.of(2), Rounding.STOCHASTIC);
+  }
+
+  @Test
+  void residualModelOwnInt8HeadLastTwo() {
+    residual("last:2", Optional.empty(), Rounding.NEAREST);
+  }
+
+  @Test
+  void residualModelSparseWithSlicesAndBiases() {
+    residual("sparse:bias=3;w=0:1/2,1:1/3,2:1/2", Optional.of(2), Rounding.STOCHASTIC);
+  }
+
+  @Test
+  void residualModelTruncatingBiasOnly() {
+    residual("bias:4", Optional.of(2), Rounding.TRUNCATE);
+  }
+
+  private static void personDetect(String scheme) throws IOException {
+    Graph g = TfliteReader.read(SharedAssets.personDetect());
+    byte[] person = Files.readAllBytes(SharedAssets.golden("person_detect/person/input.bin"));
+    byte[] none = Files.readAllBytes(SharedAssets.golden("person_detect/no_person/input.bin"));
+    List<byte[]> inputs = new ArrayList<>();
+    int[] labels = new int[50];
+    for (int i = 0; i < 50; i++) {
+      labels[i] = i % 2 == 0 ? 1 : 0;
+      inputs.add(labels[i] == 1 ? person : none);
+    }
+    assertSame(program(g, scheme, Optional.of(2), Rounding.STOCHASTIC, 0.01f), inputs, labels);
+  }
+
+  @Test
+  void personDetectSparseFiftySteps() throws IOException {
+    personDetect("sparse:bias=6;w=22:1/2,24:1/4,26:1");
+  }
+
+  @Test
+  void personDetectLastTwoFiftySteps() throws IOException {
+    personDetect("last:2");
+  }
+}
