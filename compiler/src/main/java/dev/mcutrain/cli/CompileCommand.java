@@ -1,6 +1,7 @@
 package dev.mcutrain.cli;
 
 import dev.mcutrain.codegen.c.InferenceEmitter;
+import dev.mcutrain.codegen.c.TrainingEmitter;
 import dev.mcutrain.frontend.tflite.TfliteReader;
 import dev.mcutrain.ir.Graph;
 import dev.mcutrain.plan.InferenceLayout;
@@ -27,13 +28,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code mcutrain compile MODEL --out DIR [--train | training flags]}: writes the static C of
- * an inference program and, for training, the training step's memory plan: memory.txt,
- * report.json and arena.svg, checked against the budget.
+ * an inference program, or of a training step with its memory plan (memory.txt, report.json,
+ * arena.svg) checked against the budget.
  */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-    description = "Generate static C for int8 inference (mt_<model>.h, mt_<model>.c, "
-        + "mt_<model>_weights.c) and, with --train or any training flag, plan the training step "
-        + "under --budget and write memory.txt, report.json and arena.svg.")
+    description = "Generate static C (mt_<model>.h, mt_<model>.c, mt_<model>_weights.c): an "
+        + "int8 inference program, or with --train or any training flag a training step planned "
+        + "under --budget, with memory.txt, report.json and arena.svg.")
 final class CompileCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL.tflite", description = "int8 TFLite model")
   Path model;
@@ -53,16 +54,19 @@ final class CompileCommand implements Callable<Integer> {
     Graph g = TfliteReader.read(model);
     TrainingSpec ts = train || training.anyGiven() ? training.toSpec() : null;
     TrainingMemoryPlan plan = ts == null ? null : TrainingBudget.planWithinBudget(g, ts);
-    InferenceLayout layout = InferenceLayout.of(g);
-    Map<String, String> files = new InferenceEmitter(g, layout).emit();
     Files.createDirectories(out);
     PrintWriter w = spec.commandLine().getOut();
-    for (Map.Entry<String, String> f : files.entrySet()) {
-      write(w, f.getKey(), f.getValue());
-    }
-    w.printf(Locale.ROOT, "inference: arena %,d bytes; input %,d bytes; output %,d bytes%n",
-        layout.arenaBytes(), g.inputBytes(), g.outputBytes());
-    if (plan != null) {
+    if (plan == null) {
+      InferenceLayout layout = InferenceLayout.of(g);
+      for (Map.Entry<String, String> f : new InferenceEmitter(g, layout).emit().entrySet()) {
+        write(w, f.getKey(), f.getValue());
+      }
+      w.printf(Locale.ROOT, "inference: arena %,d bytes; input %,d bytes; output %,d bytes%n",
+          layout.arenaBytes(), g.inputBytes(), g.outputBytes());
+    } else {
+      for (Map.Entry<String, String> f : new TrainingEmitter(plan).emit().entrySet()) {
+        write(w, f.getKey(), f.getValue());
+      }
       write(w, "memory.txt", plan.table());
       write(w, "report.json", TrainingReport.json(plan, ts));
       write(w, "arena.svg", ArenaSvg.render(plan, g.name() + ": training step, "

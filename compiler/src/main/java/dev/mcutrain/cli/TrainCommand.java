@@ -4,13 +4,18 @@ import dev.mcutrain.McuTrainException;
 import dev.mcutrain.data.RawDataset;
 import dev.mcutrain.frontend.tflite.TfliteReader;
 import dev.mcutrain.ir.Graph;
+import dev.mcutrain.engine.CTrainer;
 import dev.mcutrain.train.ReferenceTrainer;
+import dev.mcutrain.train.TrainingBudget;
+import dev.mcutrain.train.TrainingMemoryPlan;
 import dev.mcutrain.train.TrainingProgram;
 import dev.mcutrain.train.spec.TrainingOptions;
 import dev.mcutrain.train.spec.TrainingSpec;
 import dev.mcutrain.train.update.Prng;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +27,8 @@ import picocli.CommandLine.Spec;
 /** {@code mcutrain train MODEL [training flags] --data DIR}: on-device training, simulated. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a model on a raw dataset (DIR/samples.bin: N int8 input tensors back to "
-        + "back; DIR/labels.bin: N label bytes) and print the mean loss and accuracy per epoch.")
+        + "back; DIR/labels.bin: N label bytes) and print the loss per epoch. --engine c runs the "
+        + "generated C training step (built for the host); both engines give the same bits.")
 final class TrainCommand implements Callable<Integer> {
   enum Engine {
     java,
@@ -53,21 +59,19 @@ final class TrainCommand implements Callable<Integer> {
     if (epochs < 1) {
       throw new McuTrainException("--epochs must be at least 1, not " + epochs);
     }
-    if (engine == Engine.c) {
-      throw new McuTrainException("--engine c for training is not available yet (the C training "
-          + "step generator is in progress); use --engine java");
-    }
     Graph g = TfliteReader.read(model);
-    TrainingProgram program = TrainingProgram.fromSpec(g, ts);
+    TrainingProgram program = TrainingBudget.planWithinBudget(g, ts).program();
     int classes = program.head().map(TrainingProgram.Head::units)
         .orElse((int) g.tensor(program.logitsTensor()).shape().elementCount());
     RawDataset ds = RawDataset.read(data, (int) g.inputBytes(), classes);
-    ReferenceTrainer trainer = new ReferenceTrainer(program);
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "training %s on %d samples: %s%n", g.name(), ds.size(),
         ts.describe());
     Prng shuffle = new Prng(ts.seed() ^ 0x5AFF1E);
     int[] order = new int[ds.size()];
+    List<byte[]> samples = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    List<Integer> epochEnds = new ArrayList<>();
     for (int e = 1; e <= epochs; e++) {
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
@@ -78,17 +82,32 @@ final class TrainCommand implements Callable<Integer> {
         order[i] = order[j];
         order[j] = t;
       }
-      double lossSum = 0;
-      int correct = 0;
       for (int i : order) {
-        byte[] x = ds.sample(i);
-        if (trainer.predict(x) == ds.label(i)) {
-          correct++;
-        }
-        lossSum += trainer.step(x, ds.label(i));
+        samples.add(ds.sample(i));
+        labels.add(ds.label(i));
       }
-      out.printf(Locale.ROOT, "epoch %d: mean loss %.4f, accuracy while training %.1f%%%n", e,
-          lossSum / ds.size(), 100.0 * correct / ds.size());
+      epochEnds.add(samples.size());
+    }
+    float[] losses;
+    if (engine == Engine.java) {
+      ReferenceTrainer trainer = new ReferenceTrainer(program);
+      losses = new float[samples.size()];
+      for (int i = 0; i < losses.length; i++) {
+        losses[i] = trainer.step(samples.get(i), labels.get(i));
+      }
+    } else {
+      losses = new CTrainer(TrainingMemoryPlan.of(program))
+          .run(samples, labels.stream().mapToInt(Integer::intValue).toArray()).losses();
+    }
+    int start = 0;
+    for (int e = 0; e < epochs; e++) {
+      double sum = 0;
+      for (int i = start; i < epochEnds.get(e); i++) {
+        sum += losses[i];
+      }
+      out.printf(Locale.ROOT, "epoch %d: mean loss %.6f (first step %.6f, last step %.6f)%n",
+          e + 1, sum / (epochEnds.get(e) - start), losses[start], losses[epochEnds.get(e) - 1]);
+      start = epochEnds.get(e);
     }
     return 0;
   }

@@ -44,6 +44,25 @@ class TrainCommandTest {
   }
 
   @Test
+  void javaAndCEnginesPrintTheSameLosses(@TempDir Path dir) throws IOException {
+    String data = dataset(dir, 3).toString();
+    CliTest.Run java = run("train", SharedAssets.personDetect().toString(), "--classes", "2",
+        "--update", "sparse:bias=4;w=26:1/2", "--data", data, "--epochs", "2", "--engine",
+        "java");
+    CliTest.Run c = run("train", SharedAssets.personDetect().toString(), "--classes", "2",
+        "--update", "sparse:bias=4;w=26:1/2", "--data", data, "--epochs", "2", "--engine", "c");
+    assertEquals(0, java.code(), java.err());
+    assertEquals(0, c.code(), c.err());
+    assertEquals(java.out(), c.out());
+  }
+
+  @Test
+  void rejectsATrainingStepOverTheBudget(@TempDir Path dir) throws IOException {
+    assertOneLineError(run("train", SharedAssets.personDetect().toString(), "--classes", "2",
+        "--update", "full", "--data", dataset(dir, 1).toString()), 1, "but the budget is 256K");
+  }
+
+  @Test
   void rejectsSamplesOfTheWrongSize(@TempDir Path dir) throws IOException {
     Files.write(dir.resolve("samples.bin"), new byte[100]);
     Files.write(dir.resolve("labels.bin"), new byte[] {0});
