@@ -80,6 +80,6 @@ public final class TrainingReport {
     o.addProperty("qas", spec.qas());
     o.addProperty("rounding", spec.rounding().name().toLowerCase(java.util.Locale.ROOT));
     p.head().ifPresent(h -> o.addProperty("classes", h.units()));
-    return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
+    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
   }
 }
