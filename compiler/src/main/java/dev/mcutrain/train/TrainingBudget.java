@@ -25,12 +25,21 @@ public final class TrainingBudget {
     String suggestion = suggest(g, spec)
         .map(s -> "; --update " + s.scheme() + " would fit (" + String.format(Locale.ROOT, "%,d",
             s.peak()) + " bytes)")
-        .orElse("; no 'last:K' or 'bias:K' scheme fits either: raise --budget");
+        .orElseGet(() -> forwardOnly(g));
     throw new McuTrainException(String.format(Locale.ROOT,
         "the training step needs %,d bytes of SRAM (arena %,d + trainable state %,d) but the "
             + "budget is %s (%,d bytes); the peak is at %s%s", plan.peakBytes(),
         plan.arenaBytes(), plan.trainableBytes(), Budget.format(spec.budgetBytes()),
         spec.budgetBytes(), plan.describePeak(), suggestion));
+  }
+
+  /** The hint when no scheme fits: what the forward pass alone needs. */
+  private static String forwardOnly(Graph g) {
+    dev.mcutrain.plan.InferenceLayout inference = dev.mcutrain.plan.InferenceLayout.of(g);
+    int peak = inference.arenaPlan().peakOp();
+    return String.format(Locale.ROOT, "; no 'last:K' or 'bias:K' scheme fits either: even the "
+        + "forward pass needs %,d bytes of arena (peak at operator %d, %s), so raise --budget",
+        inference.arenaBytes(), peak, peak >= 0 ? g.ops().get(peak).kind() : "-");
   }
 
   /** A scheme that fits and its peak. */

@@ -81,4 +81,13 @@ class TrainingMemoryPlanTest {
     assertTrue(m.contains("grad "), "names the buffers live at the peak: " + m);
     assertTrue(m.matches(".*--update last:\\d+ would fit.*"), m);
   }
+
+  @Test
+  void aBudgetBelowTheForwardPassSaysSo() {
+    Graph g = TfliteReader.read(SharedAssets.personDetect());
+    McuTrainException e = assertThrows(McuTrainException.class,
+        () -> TrainingBudget.planWithinBudget(g, spec("bias:1", Optional.of(2), 40 * 1024)));
+    assertTrue(e.getMessage().contains("even the forward pass needs 55,296 bytes of arena"),
+        e.getMessage());
+  }
 }
