@@ -112,6 +112,7 @@ public final class ReferenceTrainer {
           }
         }
         case PRNG -> b.putLong(rng.state()).putLong(rng.inc());
+        case STEP -> b.putInt(steps);
       }
     }
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
@@ -174,7 +175,7 @@ public final class ReferenceTrainer {
     }
     float[] dlogits = new float[logits.length];
     float loss = SoftmaxCrossEntropy.lossAndGrad(logits, label, dlogits);
-    float lr = program.options().learningRate();
+    float lr = program.options().lrAt(steps);
     float[][] grads = new float[graph.tensors().size()][];
 
     if (headWeights != null) {

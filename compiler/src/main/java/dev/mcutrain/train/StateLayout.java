@@ -14,7 +14,8 @@ import java.util.List;
  *   header   "MTS1", u32 version (1), u32 model id, u32 payload bytes      (16 bytes)
  *   payload  for each updated layer in operator order: its int8 filter (if weights are updated),
  *            then its int32 bias (if the bias is updated); the new head's fp32 weights and
- *            biases; the PRNG state and increment (u64 each)                 (little-endian)
+ *            biases; the PRNG state and increment (u64 each); the u32 step count
+ *                                                                            (little-endian)
  *   trailer  u32 CRC-32 of header and payload
  * </pre>
  *
@@ -32,7 +33,8 @@ public record StateLayout(ImmutableList<Item> items, int modelId) {
     BIAS,
     HEAD_WEIGHTS,
     HEAD_BIAS,
-    PRNG
+    PRNG,
+    STEP
   }
 
   /** One item: {@code op} is the operator index for WEIGHTS and BIAS, else -1. */
@@ -58,6 +60,7 @@ public record StateLayout(ImmutableList<Item> items, int modelId) {
       items.add(new Item(Kind.HEAD_BIAS, -1, 4 * h.units(), "head.bias"));
     });
     items.add(new Item(Kind.PRNG, -1, 16, "prng"));
+    items.add(new Item(Kind.STEP, -1, 4, "step"));
     int hash = 0x811c9dc5;
     StringBuilder desc = new StringBuilder(g.name());
     for (Item i : items) {

@@ -241,6 +241,7 @@ public final class TrainingMemoryPlan {
           4L * h.units() * (h.depth() + 1)));
     }
     state.add(new StateItem("PRNG state", PRNG_BYTES));
+    state.add(new StateItem("step count", 4));
     return new TrainingMemoryPlan(p, buffers, arena, state,
         new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId));
   }

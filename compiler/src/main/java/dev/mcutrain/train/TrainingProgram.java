@@ -50,14 +50,30 @@ public record TrainingProgram(
    */
   public record LayerUpdate(int op, boolean bias, int weightChannels) {}
 
-  /** Optimizer switches that change the arithmetic. */
+  /**
+   * Optimizer switches that change the arithmetic. {@code lrTable}, when not null, holds the
+   * learning rate of steps 0, 1, ...; steps past its end use its last entry (a cosine schedule
+   * ends at 0). Without a table every step uses {@code learningRate}.
+   */
   public record Options(float learningRate, boolean qas,
-      dev.mcutrain.train.update.Rounding rounding, int seed) {}
+      dev.mcutrain.train.update.Rounding rounding, int seed, float[] lrTable) {
+    public Options(float learningRate, boolean qas, dev.mcutrain.train.update.Rounding rounding,
+        int seed) {
+      this(learningRate, qas, rounding, seed, null);
+    }
+
+    /** The learning rate of step {@code step} (0-based). */
+    public float lrAt(long step) {
+      if (lrTable == null) {
+        return learningRate;
+      }
+      return lrTable[(int) Math.min(step, lrTable.length - 1)];
+    }
+  }
 
   /**
    * Builds the program a {@link dev.mcutrain.train.spec.TrainingSpec} asks for. Not yet
-   * supported (clear errors): an int8 new head, gradient accumulation and a learning-rate
-   * schedule other than constant.
+   * supported (clear errors): an int8 new head and gradient accumulation.
    */
   public static TrainingProgram fromSpec(Graph g, dev.mcutrain.train.spec.TrainingSpec spec) {
     if (spec.classes().isPresent()
@@ -67,17 +83,16 @@ public record TrainingProgram(
     if (spec.accumulate() != 1) {
       throw new McuTrainException("--accumulate is not supported yet");
     }
-    if (spec.schedule() != dev.mcutrain.train.spec.TrainingSpec.Schedule.CONSTANT) {
-      throw new McuTrainException("--schedule cosine is not supported yet");
-    }
     dev.mcutrain.train.spec.UpdatePlan plan = dev.mcutrain.train.spec.UpdatePlan.resolve(g,
         spec.scheme(), spec.classes().isPresent());
     List<LayerUpdate> updates = new ArrayList<>();
     for (dev.mcutrain.train.spec.UpdatePlan.Layer l : plan.layers()) {
       updates.add(new LayerUpdate(l.opIndex(), l.updateBias(), l.weightChannels()));
     }
+    float[] table = spec.schedule() == dev.mcutrain.train.spec.TrainingSpec.Schedule.CONSTANT
+        ? null : spec.learningRateTable(spec.scheduleSteps() + 1);
     return build(g, spec.classes(), updates,
-        new Options(spec.learningRate(), spec.qas(), spec.rounding(), spec.seed()));
+        new Options(spec.learningRate(), spec.qas(), spec.rounding(), spec.seed(), table));
   }
 
   /** Does operator {@code i} run a backward step? */

@@ -82,6 +82,23 @@ class TrainingBitExactTest {
     residual("bias:4", Optional.of(2), Rounding.TRUNCATE);
   }
 
+  @Test
+  void residualModelCosineScheduleRunsPastItsEnd() {
+    Graph g = TrainingModels.residualCnn(11);
+    TrainingSpec spec = TrainingSpec.builder().classes(2).scheme(UpdateScheme.parse("last:3"))
+        .schedule(TrainingSpec.Schedule.COSINE).scheduleSteps(20).learningRate(0.1f).build();
+    TrainingProgram p = TrainingProgram.fromSpec(g, spec);
+    assertEquals(0f, p.options().lrAt(25));
+    Random r = new Random(4);
+    List<byte[]> inputs = new ArrayList<>();
+    int[] labels = new int[30];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 2;
+      inputs.add(TrainingModels.sample(r, labels[i]));
+    }
+    assertSame(p, inputs, labels);
+  }
+
   private static void personDetect(String scheme) throws IOException {
     Graph g = TfliteReader.read(SharedAssets.personDetect());
     byte[] person = Files.readAllBytes(SharedAssets.golden("person_detect/person/input.bin"));

@@ -189,9 +189,24 @@ public final class TrainingEmitter extends InferenceEmitter {
         case HEAD_WEIGHTS -> w.line("static float head_weights[" + item.bytes() / 4 + "];");
         case HEAD_BIAS -> w.line("static float head_bias[" + item.bytes() / 4 + "];");
         case PRNG -> w.line("static mt_prng rng;");
+        case STEP -> w.line("static uint32_t step;");
       }
     }
     w.line();
+    float[] table = program.options().lrTable();
+    if (table != null) {
+      w.line("/* Learning rate per step (cosine schedule); later steps use the last entry. */");
+      w.open("static const float lr_table[" + table.length + "] = {");
+      for (int k = 0; k < table.length; k += 6) {
+        StringBuilder sb = new StringBuilder();
+        for (int j = k; j < Math.min(table.length, k + 6); j++) {
+          sb.append(Float.toHexString(table[j])).append('f')
+              .append(j + 1 < table.length ? ", " : "");
+        }
+        w.line(sb.toString().stripTrailing());
+      }
+      w.close("};").line();
+    }
     w.line("static " + names.fn("trace_fn") + " trace_fn;");
     w.line("static void *trace_ctx;").line();
     externs(w);
@@ -288,9 +303,10 @@ public final class TrainingEmitter extends InferenceEmitter {
       if (b >= 0) {
         w.line("static const float " + n + "_k_b[" + oc + "] = {" + floats(kb) + "};");
       }
-      w.line("static const mt_update_params " + n + "_update = {" + floatLit(
-          program.options().learningRate()) + ", " + n + "_k_w, " + (b >= 0 ? n + "_k_b" : "0")
-          + ", " + roundingName() + "};");
+      boolean scheduled = program.options().lrTable() != null;
+      w.line("static " + (scheduled ? "" : "const ") + "mt_update_params " + n + "_update = {"
+          + floatLit(program.options().learningRate()) + ", " + n + "_k_w, "
+          + (b >= 0 ? n + "_k_b" : "0") + ", " + roundingName() + "};");
       long slice = plan.sliceOffset(i);
       if (slice >= 0 && !(op instanceof Op.FullyConnected)) {
         int[] d = dims4(x);
@@ -382,6 +398,7 @@ public final class TrainingEmitter extends InferenceEmitter {
         }
         case PRNG -> w.line("mt_prng_seed(&rng, " + Integer.toUnsignedString(
             program.options().seed()) + "u);");
+        case STEP -> w.line("step = 0u;");
       }
     }
     w.close("}").line();
@@ -468,12 +485,26 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.line("int8_t *const a = arena.bytes;");
     w.line("float *const logits = (float *)(void *)(a + " + plan.lossOffset() + ");");
     w.line("float *const dlogits = logits + " + classes + ";");
-    w.line("float loss;").line();
+    w.line("float loss;");
+    float[] table = program.options().lrTable();
+    if (table != null) {
+      w.line("const float lr = lr_table[step < " + (table.length - 1) + "u ? step : "
+          + (table.length - 1) + "u];");
+    } else {
+      w.line("const float lr = " + floatLit(program.options().learningRate()) + ";");
+    }
+    w.line();
     w.line("(void)dlogits;");
+    w.line("(void)lr;");
     w.line("(void)input;");
     w.open("if (in == 0 || label < 0 || label >= " + classes + ") {").line("return -1.0f;")
         .close("}");
     w.open("if (forward(in, 1) != 0) {").line("return -1.0f;").close("}");
+    if (table != null) {
+      for (int op : program.updates().keySet()) {
+        w.line(opName(op) + "_update.lr = lr;");
+      }
+    }
     w.line("compute_logits(logits);");
     Set<Integer> zeroed = new HashSet<>();
     if (program.head().isPresent()) {
@@ -486,8 +517,7 @@ public final class TrainingEmitter extends InferenceEmitter {
             + grad(ft) + ");");
       }
       w.line("mt_fc_f32_update(" + h.units() + ", " + h.depth() + ", head_weights, head_bias, "
-          + "(float *)(void *)(a + " + plan.featuresOffset() + "), dlogits, " + floatLit(
-          program.options().learningRate()) + ");");
+          + "(float *)(void *)(a + " + plan.featuresOffset() + "), dlogits, lr);");
     } else {
       int lt = program.logitsTensor();
       zeroed.add(lt);
@@ -499,6 +529,7 @@ public final class TrainingEmitter extends InferenceEmitter {
         backward(w, i, zeroed);
       }
     }
+    w.open("if (step != 0xFFFFFFFFu) {").line("step++;").close("}");
     w.line("return loss;");
     w.close("}").line();
   }
@@ -633,6 +664,7 @@ public final class TrainingEmitter extends InferenceEmitter {
       case HEAD_WEIGHTS -> "head_weights";
       case HEAD_BIAS -> "head_bias";
       case PRNG -> "&rng";
+      case STEP -> "&step";
     };
   }
 
@@ -653,7 +685,10 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.line("mt_store_u32le(p + 8, " + modelId + ");");
     w.line("mt_store_u32le(p + 12, " + state.payloadBytes() + "u);");
     for (StateLayout.Item item : state.items()) {
-      if (item.kind() == StateLayout.Kind.PRNG) {
+      if (item.kind() == StateLayout.Kind.STEP) {
+        w.line("mt_store_u32le(q, step);");
+        w.line("q += 4;");
+      } else if (item.kind() == StateLayout.Kind.PRNG) {
         w.line("mt_store_u32le(q, (uint32_t)rng.state);");
         w.line("mt_store_u32le(q + 4, (uint32_t)(rng.state >> 32));");
         w.line("mt_store_u32le(q + 8, (uint32_t)rng.inc);");
@@ -681,7 +716,10 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.open("if (mt_crc32(0u, p, body) != mt_load_u32le(p + body)) {")
         .line("return MT_ERR_CORRUPT;").close("}");
     for (StateLayout.Item item : state.items()) {
-      if (item.kind() == StateLayout.Kind.PRNG) {
+      if (item.kind() == StateLayout.Kind.STEP) {
+        w.line("step = mt_load_u32le(q);");
+        w.line("q += 4;");
+      } else if (item.kind() == StateLayout.Kind.PRNG) {
         w.line("rng.state = (uint64_t)mt_load_u32le(q) | ((uint64_t)mt_load_u32le(q + 4) << 32);");
         w.line("rng.inc = (uint64_t)mt_load_u32le(q + 8) | ((uint64_t)mt_load_u32le(q + 12) << "
             + "32);");
