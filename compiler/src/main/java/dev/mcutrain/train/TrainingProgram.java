@@ -72,16 +72,22 @@ public record TrainingProgram(
   }
 
   /**
-   * Builds the program a {@link dev.mcutrain.train.spec.TrainingSpec} asks for. Not yet
-   * supported (clear errors): an int8 new head and gradient accumulation.
+   * Builds the program a {@link dev.mcutrain.train.spec.TrainingSpec} asks for. With {@code
+   * --head int8} the classifier is first replaced by a fresh int8 FULLY_CONNECTED head ({@link
+   * Int8Head}), which is then trained as the model's own classifier (always fully). Not yet
+   * supported (clear error): gradient accumulation.
    */
   public static TrainingProgram fromSpec(Graph g, dev.mcutrain.train.spec.TrainingSpec spec) {
-    if (spec.classes().isPresent()
-        && spec.head() == dev.mcutrain.train.spec.TrainingSpec.Head.INT8) {
-      throw new McuTrainException("--head int8 is not supported yet; use the fp32 head");
-    }
     if (spec.accumulate() != 1) {
       throw new McuTrainException("--accumulate is not supported yet");
+    }
+    Optional<Integer> classes = spec.classes();
+    if (classes.isPresent() && spec.head() == dev.mcutrain.train.spec.TrainingSpec.Head.INT8) {
+      if (classes.get() < 2) {
+        throw new McuTrainException("--classes must be at least 2, not " + classes.get());
+      }
+      g = Int8Head.replaceClassifier(g, classes.get(), spec.seed());
+      classes = Optional.empty(); // the new int8 head is now the model's own classifier
     }
     dev.mcutrain.train.spec.UpdatePlan plan = dev.mcutrain.train.spec.UpdatePlan.resolve(g,
         spec.scheme(), spec.classes().isPresent());
@@ -91,7 +97,7 @@ public record TrainingProgram(
     }
     float[] table = spec.schedule() == dev.mcutrain.train.spec.TrainingSpec.Schedule.CONSTANT
         ? null : spec.learningRateTable(spec.scheduleSteps() + 1);
-    return build(g, spec.classes(), updates,
+    return build(g, classes, updates,
         new Options(spec.learningRate(), spec.qas(), spec.rounding(), spec.seed(), table));
   }
 
@@ -116,20 +122,7 @@ public record TrainingProgram(
       throw new McuTrainException("training needs a model with one output (this one has "
           + g.outputs().size() + ")");
     }
-    // 1. Find the classifier: walk back from the output over SOFTMAX and RESHAPE.
-    int t = g.outputs().get(0);
-    int p = g.producer(t);
-    while (p >= 0 && (g.ops().get(p) instanceof Op.Softmax
-        || g.ops().get(p) instanceof Op.Reshape)) {
-      t = g.ops().get(p).inputs().get(0);
-      p = g.producer(t);
-    }
-    if (p < 0 || !(g.ops().get(p) instanceof Op.Conv2D
-        || g.ops().get(p) instanceof Op.FullyConnected)) {
-      throw new McuTrainException("cannot find the classifier: the model's output must come "
-          + "from a FULLY_CONNECTED or 1x1 CONV_2D (optionally followed by RESHAPE/SOFTMAX)");
-    }
-    int classifier = p;
+    int classifier = classifierOf(g);
     int features = g.ops().get(classifier).inputs().get(0);
     Optional<Head> head = Optional.empty();
     int lastForward = classifier;
@@ -188,6 +181,30 @@ public record TrainingProgram(
     }
     return new TrainingProgram(g, lastForward, classifier, g.ops().get(classifier).output(),
         features, head, ImmutableMap.copyOf(byOp), ImmutableList.copyOf(active), options);
+  }
+
+  /**
+   * The classifier: the CONV_2D or FULLY_CONNECTED operator that produces the model's output,
+   * possibly through RESHAPE and SOFTMAX.
+   */
+  public static int classifierOf(Graph g) {
+    if (g.outputs().size() != 1) {
+      throw new McuTrainException("training needs a model with one output (this one has "
+          + g.outputs().size() + ")");
+    }
+    int t = g.outputs().get(0);
+    int p = g.producer(t);
+    while (p >= 0 && (g.ops().get(p) instanceof Op.Softmax
+        || g.ops().get(p) instanceof Op.Reshape)) {
+      t = g.ops().get(p).inputs().get(0);
+      p = g.producer(t);
+    }
+    if (p < 0 || !(g.ops().get(p) instanceof Op.Conv2D
+        || g.ops().get(p) instanceof Op.FullyConnected)) {
+      throw new McuTrainException("cannot find the classifier: the model's output must come "
+          + "from a FULLY_CONNECTED or 1x1 CONV_2D (optionally followed by RESHAPE/SOFTMAX)");
+    }
+    return p;
   }
 
   /** Channels a weight update ratio counts: input channels (conv, FC) or channels (depthwise). */

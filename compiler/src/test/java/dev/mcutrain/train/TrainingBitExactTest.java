@@ -99,6 +99,25 @@ class TrainingBitExactTest {
     assertSame(p, inputs, labels);
   }
 
+  @Test
+  void newInt8HeadOnPersonDetect() throws IOException {
+    Graph g = TfliteReader.read(SharedAssets.personDetect());
+    TrainingSpec spec = TrainingSpec.builder().classes(3).head(TrainingSpec.Head.INT8)
+        .scheme(UpdateScheme.parse("sparse:bias=4;w=26:1/2")).learningRate(0.02f).build();
+    TrainingProgram p = TrainingProgram.fromSpec(g, spec);
+    assertTrue(p.head().isEmpty(), "the int8 head is the model's own classifier now");
+    assertEquals(3, p.graph().tensor(p.logitsTensor()).shape().elementCount());
+    byte[] person = Files.readAllBytes(SharedAssets.golden("person_detect/person/input.bin"));
+    byte[] none = Files.readAllBytes(SharedAssets.golden("person_detect/no_person/input.bin"));
+    List<byte[]> inputs = new ArrayList<>();
+    int[] labels = new int[20];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 3;
+      inputs.add(i % 2 == 0 ? person : none);
+    }
+    assertSame(p, inputs, labels);
+  }
+
   private static void personDetect(String scheme) throws IOException {
     Graph g = TfliteReader.read(SharedAssets.personDetect());
     byte[] person = Files.readAllBytes(SharedAssets.golden("person_detect/person/input.bin"));
