@@ -6,6 +6,7 @@ import dev.mcutrain.ir.Op;
 import dev.mcutrain.ir.QuantParams;
 import dev.mcutrain.ir.Tensor;
 import dev.mcutrain.lower.KernelParams;
+import dev.mcutrain.reference.AccumulateKernels;
 import dev.mcutrain.reference.BackwardKernels;
 import dev.mcutrain.reference.Parameters;
 import dev.mcutrain.reference.ReferenceInterpreter;
@@ -43,6 +44,10 @@ public final class ReferenceTrainer {
   private final float[] headBias;
   private int steps;
   private GradientSink sink;
+  private final java.util.Map<Integer, float[]> accWeights = new java.util.HashMap<>();
+  private final java.util.Map<Integer, float[]> accBias = new java.util.HashMap<>();
+  private float[] accHeadWeights;
+  private float[] accHeadBias;
 
   public ReferenceTrainer(TrainingProgram program) {
     this.program = program;
@@ -50,10 +55,21 @@ public final class ReferenceTrainer {
     this.params = Parameters.of(graph);
     this.interpreter = new ReferenceInterpreter(graph, params);
     this.rng = new Prng(program.options().seed());
+    for (TrainingProgram.LayerUpdate u : program.updates().values()) {
+      if (program.options().accumulate() > 1) {
+        Op op = graph.ops().get(u.op());
+        accWeights.put(u.op(), new float[StateLayout.accumulatorLength(graph, u)]);
+        if (op.inputs().size() > 2 && op.inputs().get(2) >= 0) {
+          accBias.put(u.op(), new float[graph.tensor(op.inputs().get(2)).shape().size()]);
+        }
+      }
+    }
     if (program.head().isPresent()) {
       TrainingProgram.Head h = program.head().get();
       this.headWeights = HeadInit.weights(h, program.options().seed());
       this.headBias = new float[h.units()];
+      this.accHeadWeights = new float[h.units() * h.depth()];
+      this.accHeadBias = new float[h.units()];
     } else {
       this.headWeights = null;
       this.headBias = null;
@@ -113,12 +129,26 @@ public final class ReferenceTrainer {
         }
         case PRNG -> b.putLong(rng.state()).putLong(rng.inc());
         case STEP -> b.putInt(steps);
+        case ACC_WEIGHTS -> putFloats(b, accWeights.get(item.op()));
+        case ACC_BIAS -> putFloats(b, accBias.get(item.op()));
+        case ACC_HEAD_WEIGHTS -> putFloats(b, accHeadWeights);
+        case ACC_HEAD_BIAS -> putFloats(b, accHeadBias);
       }
     }
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
     return b.array();
+  }
+
+  private static void putFloats(java.nio.ByteBuffer b, float[] v) {
+    for (float f : v) {
+      b.putFloat(f);
+    }
+  }
+
+  private boolean accumulating() {
+    return program.options().accumulate() > 1;
   }
 
   /** The logits of one inference with the current parameters. */
@@ -195,8 +225,16 @@ public final class ReferenceTrainer {
           }
         }
       }
+      if (accumulating()) {
+        AccumulateKernels.headGradAcc(h.units(), h.depth(), f, dlogits, accHeadWeights,
+            accHeadBias);
+        if (program.options().appliesAt(steps)) {
+          AccumulateKernels.headApply(h.units(), h.depth(), headWeights, headBias,
+              accHeadWeights, accHeadBias, program.options().accumulate(), lr);
+        }
+      }
       // w[u,d] = w[u,d] - lr * (dl[u] * f[d]); b[u] = b[u] - lr * dl[u].
-      for (int u = 0; u < h.units(); u++) {
+      for (int u = 0; u < h.units() && !accumulating(); u++) {
         for (int d = 0; d < h.depth(); d++) {
           int i = u * h.depth() + d;
           float gw = dlogits[u] * f[d];
@@ -325,6 +363,20 @@ public final class ReferenceTrainer {
       Tensor x = graph.tensor(c.input());
       byte[] xq = (byte[]) v[c.input()];
       int ic = fDims[3];
+      if (accumulating()) {
+        if (u.weightChannels() > 0) {
+          AccumulateKernels.conv2dGradWeightAcc(cp.strideH(), cp.strideW(), cp.padH(), cp.padW(),
+              x.q().scale(), x.q().zeroPoint(), inDims, xq, fDims, u.weightChannels(), outDims, g,
+              accWeights.get(i));
+        }
+        accumulateBias(i, u, c.bias(), outDims, g);
+        if (program.options().appliesAt(steps) && u.weightChannels() > 0) {
+          AccumulateKernels.conv2dApply(lr, weightFactors(ws), program.options().rounding(), rng,
+              program.options().accumulate(), fDims, w, u.weightChannels(), accWeights.get(i));
+        }
+        applyBias(i, u, c.bias(), ws, x.q().scale(), lr);
+        return;
+      }
       for (int o = 0; o < oc && u.weightChannels() > 0; o++) {
         float k = weightFactor(ws[o]);
         for (int ky = 0; ky < fDims[1]; ky++) {
@@ -364,6 +416,21 @@ public final class ReferenceTrainer {
       }
       Tensor x = graph.tensor(c.input());
       byte[] xq = (byte[]) v[c.input()];
+      if (accumulating()) {
+        if (u.weightChannels() > 0) {
+          AccumulateKernels.depthwiseGradWeightAcc(cp.strideH(), cp.strideW(), cp.padH(),
+              cp.padW(), cp.depthMultiplier(), x.q().scale(), x.q().zeroPoint(), inDims, xq,
+              fDims, u.weightChannels(), outDims, g, accWeights.get(i));
+        }
+        accumulateBias(i, u, c.bias(), outDims, g);
+        if (program.options().appliesAt(steps) && u.weightChannels() > 0) {
+          AccumulateKernels.depthwiseApply(lr, weightFactors(ws), program.options().rounding(),
+              rng, program.options().accumulate(), fDims, w, u.weightChannels(),
+              accWeights.get(i));
+        }
+        applyBias(i, u, c.bias(), ws, x.q().scale(), lr);
+        return;
+      }
       for (int o = 0; o < u.weightChannels(); o++) {
         float k = weightFactor(ws[o]);
         for (int ky = 0; ky < fDims[1]; ky++) {
@@ -397,6 +464,20 @@ public final class ReferenceTrainer {
       }
       Tensor x = graph.tensor(fc.input());
       byte[] xq = (byte[]) v[fc.input()];
+      if (accumulating()) {
+        if (u.weightChannels() > 0) {
+          AccumulateKernels.fullyConnectedGradWeightAcc(fp.batches(), fp.depth(), fp.units(),
+              x.q().scale(), x.q().zeroPoint(), xq, u.weightChannels(), g, accWeights.get(i));
+        }
+        accumulateBias(i, u, fc.bias(), new int[] {1, 1, fp.batches(), fp.units()}, g);
+        if (program.options().appliesAt(steps) && u.weightChannels() > 0) {
+          AccumulateKernels.fullyConnectedApply(lr, weightFactors(ws),
+              program.options().rounding(), rng, program.options().accumulate(), fp.depth(),
+              fp.units(), w, u.weightChannels(), accWeights.get(i));
+        }
+        applyBias(i, u, fc.bias(), ws, x.q().scale(), lr);
+        return;
+      }
       for (int o = 0; o < fp.units() && u.weightChannels() > 0; o++) {
         float k = weightFactor(ws[o]);
         for (int d = 0; d < u.weightChannels(); d++) {
@@ -418,6 +499,40 @@ public final class ReferenceTrainer {
   /** QAS: dW_int = dW_real / s_w (k = 1/s_w); without QAS the naive dW_int = dW_real * s_w. */
   private float weightFactor(float wScale) {
     return program.options().qas() ? 1f / wScale : wScale;
+  }
+
+  private float[] weightFactors(float[] ws) {
+    float[] k = new float[ws.length];
+    for (int o = 0; o < ws.length; o++) {
+      k[o] = weightFactor(ws[o]);
+    }
+    return k;
+  }
+
+  private float[] biasFactors(int biasTensor, float[] ws, float xScale) {
+    Tensor bt = graph.tensor(biasTensor);
+    float[] k = new float[bt.shape().size()];
+    for (int o = 0; o < k.length; o++) {
+      float sb = bt.quant().isPresent() ? bt.q().scale(o) : xScale * ws[o];
+      k[o] = program.options().qas() ? 1f / sb : sb;
+    }
+    return k;
+  }
+
+  private void accumulateBias(int op, TrainingProgram.LayerUpdate u, int biasTensor,
+      int[] outDims, float[] g) {
+    if (u.bias() && biasTensor >= 0) {
+      AccumulateKernels.biasGradAcc(outDims, g, accBias.get(op));
+    }
+  }
+
+  private void applyBias(int op, TrainingProgram.LayerUpdate u, int biasTensor, float[] ws,
+      float xScale, float lr) {
+    if (u.bias() && biasTensor >= 0 && program.options().appliesAt(steps)) {
+      AccumulateKernels.biasApply(lr, biasFactors(biasTensor, ws, xScale),
+          program.options().rounding(), rng, program.options().accumulate(),
+          params.int32(biasTensor), accBias.get(op));
+    }
   }
 
   private void report(int op, boolean bias, int index, float g) {

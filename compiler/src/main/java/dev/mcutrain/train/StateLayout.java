@@ -14,7 +14,8 @@ import java.util.List;
  *   header   "MTS1", u32 version (1), u32 model id, u32 payload bytes      (16 bytes)
  *   payload  for each updated layer in operator order: its int8 filter (if weights are updated),
  *            then its int32 bias (if the bias is updated); the new head's fp32 weights and
- *            biases; the PRNG state and increment (u64 each); the u32 step count
+ *            biases; the PRNG state and increment (u64 each); the u32 step count; with
+ *            --accumulate B > 1 the fp32 accumulators (layers in order, then the head)
  *                                                                            (little-endian)
  *   trailer  u32 CRC-32 of header and payload
  * </pre>
@@ -34,7 +35,11 @@ public record StateLayout(ImmutableList<Item> items, int modelId) {
     HEAD_WEIGHTS,
     HEAD_BIAS,
     PRNG,
-    STEP
+    STEP,
+    ACC_WEIGHTS,
+    ACC_BIAS,
+    ACC_HEAD_WEIGHTS,
+    ACC_HEAD_BIAS
   }
 
   /** One item: {@code op} is the operator index for WEIGHTS and BIAS, else -1. */
@@ -61,6 +66,26 @@ public record StateLayout(ImmutableList<Item> items, int modelId) {
     });
     items.add(new Item(Kind.PRNG, -1, 16, "prng"));
     items.add(new Item(Kind.STEP, -1, 4, "step"));
+    if (p.options().accumulate() > 1) {
+      for (TrainingProgram.LayerUpdate u : p.updates().values().stream()
+          .sorted((a, b) -> Integer.compare(a.op(), b.op())).toList()) {
+        Op op = g.ops().get(u.op());
+        if (u.weightChannels() > 0) {
+          items.add(new Item(Kind.ACC_WEIGHTS, u.op(), 4 * accumulatorLength(g, u),
+              "op" + u.op() + ".weights.acc"));
+        }
+        if (u.bias() && op.inputs().size() > 2 && op.inputs().get(2) >= 0) {
+          items.add(new Item(Kind.ACC_BIAS, u.op(),
+              4 * (int) g.tensor(op.inputs().get(2)).shape().elementCount(),
+              "op" + u.op() + ".bias.acc"));
+        }
+      }
+      p.head().ifPresent(h -> {
+        items.add(new Item(Kind.ACC_HEAD_WEIGHTS, -1, 4 * h.units() * h.depth(),
+            "head.weights.acc"));
+        items.add(new Item(Kind.ACC_HEAD_BIAS, -1, 4 * h.units(), "head.bias.acc"));
+      });
+    }
     int hash = 0x811c9dc5;
     StringBuilder desc = new StringBuilder(g.name());
     for (Item i : items) {
@@ -71,6 +96,22 @@ public record StateLayout(ImmutableList<Item> items, int modelId) {
       hash *= 0x01000193;
     }
     return new StateLayout(ImmutableList.copyOf(items), hash);
+  }
+
+  /**
+   * Floats of a layer's weight accumulator: conv [oc][kh][kw][channels], depthwise
+   * [channels][kh][kw], fully connected [units][channels].
+   */
+  public static int accumulatorLength(Graph g, TrainingProgram.LayerUpdate u) {
+    Op op = g.ops().get(u.op());
+    var f = g.tensor(op.inputs().get(1)).shape();
+    if (op instanceof Op.Conv2D) {
+      return f.dim(0) * f.dim(1) * f.dim(2) * u.weightChannels();
+    }
+    if (op instanceof Op.DepthwiseConv2D) {
+      return u.weightChannels() * f.dim(1) * f.dim(2);
+    }
+    return f.dim(0) * u.weightChannels();
   }
 
   public int payloadBytes() {

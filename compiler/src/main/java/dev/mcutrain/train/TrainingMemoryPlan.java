@@ -242,6 +242,11 @@ public final class TrainingMemoryPlan {
     }
     state.add(new StateItem("PRNG state", PRNG_BYTES));
     state.add(new StateItem("step count", 4));
+    for (StateLayout.Item item : StateLayout.of(p).items()) {
+      if (item.kind().name().startsWith("ACC_")) {
+        state.add(new StateItem("accumulator " + item.name(), item.bytes()));
+      }
+    }
     return new TrainingMemoryPlan(p, buffers, arena, state,
         new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId));
   }

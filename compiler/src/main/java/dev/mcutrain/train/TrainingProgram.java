@@ -56,10 +56,21 @@ public record TrainingProgram(
    * ends at 0). Without a table every step uses {@code learningRate}.
    */
   public record Options(float learningRate, boolean qas,
-      dev.mcutrain.train.update.Rounding rounding, int seed, float[] lrTable) {
+      dev.mcutrain.train.update.Rounding rounding, int seed, float[] lrTable, int accumulate) {
+    public Options {
+      if (accumulate < 1) {
+        throw new IllegalArgumentException("accumulate " + accumulate);
+      }
+    }
+
     public Options(float learningRate, boolean qas, dev.mcutrain.train.update.Rounding rounding,
         int seed) {
-      this(learningRate, qas, rounding, seed, null);
+      this(learningRate, qas, rounding, seed, null, 1);
+    }
+
+    /** True on the step that applies the accumulated update (every step when not accumulating). */
+    public boolean appliesAt(long step) {
+      return step % accumulate == accumulate - 1;
     }
 
     /** The learning rate of step {@code step} (0-based). */
@@ -74,13 +85,9 @@ public record TrainingProgram(
   /**
    * Builds the program a {@link dev.mcutrain.train.spec.TrainingSpec} asks for. With {@code
    * --head int8} the classifier is first replaced by a fresh int8 FULLY_CONNECTED head ({@link
-   * Int8Head}), which is then trained as the model's own classifier (always fully). Not yet
-   * supported (clear error): gradient accumulation.
+   * Int8Head}), which is then trained as the model's own classifier (always fully).
    */
   public static TrainingProgram fromSpec(Graph g, dev.mcutrain.train.spec.TrainingSpec spec) {
-    if (spec.accumulate() != 1) {
-      throw new McuTrainException("--accumulate is not supported yet");
-    }
     Optional<Integer> classes = spec.classes();
     if (classes.isPresent() && spec.head() == dev.mcutrain.train.spec.TrainingSpec.Head.INT8) {
       if (classes.get() < 2) {
@@ -98,7 +105,8 @@ public record TrainingProgram(
     float[] table = spec.schedule() == dev.mcutrain.train.spec.TrainingSpec.Schedule.CONSTANT
         ? null : spec.learningRateTable(spec.scheduleSteps() + 1);
     return build(g, classes, updates,
-        new Options(spec.learningRate(), spec.qas(), spec.rounding(), spec.seed(), table));
+        new Options(spec.learningRate(), spec.qas(), spec.rounding(), spec.seed(), table,
+            spec.accumulate()));
   }
 
   /** Does operator {@code i} run a backward step? */

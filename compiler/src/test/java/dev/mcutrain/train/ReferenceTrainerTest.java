@@ -145,4 +145,23 @@ class ReferenceTrainerTest {
     assertTrue(g.ops().get(3) instanceof Op.Add);
     assertEquals(true, p.isActive(3));
   }
+
+  @Test
+  void accumulationUpdatesOnlyEveryBthSample() {
+    Graph g = TrainingModels.residualCnn(11);
+    TrainingProgram p = TrainingProgram.build(g, Optional.of(2), allLayers(g),
+        new TrainingProgram.Options(0.1f, true, Rounding.NEAREST, 5, null, 3));
+    ReferenceTrainer t = new ReferenceTrainer(p);
+    int filter = g.ops().get(0).inputs().get(1);
+    byte[] initial = t.parameters().int8(filter).clone();
+    float[] head = t.headWeights().clone();
+    Random r = new Random(2);
+    t.step(TrainingModels.sample(r, 0), 0);
+    t.step(TrainingModels.sample(r, 1), 1);
+    assertArrayEquals(initial, t.parameters().int8(filter), "no update before the 3rd sample");
+    assertArrayEquals(head, t.headWeights());
+    t.step(TrainingModels.sample(r, 0), 0);
+    assertTrue(!java.util.Arrays.equals(initial, t.parameters().int8(filter)),
+        "the 3rd sample applies the mean gradient");
+  }
 }

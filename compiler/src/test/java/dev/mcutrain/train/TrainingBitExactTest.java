@@ -118,6 +118,31 @@ class TrainingBitExactTest {
     assertSame(p, inputs, labels);
   }
 
+  private static void accumulate(String scheme, int b) {
+    Graph g = TrainingModels.residualCnn(11);
+    TrainingSpec spec = TrainingSpec.builder().classes(2).scheme(UpdateScheme.parse(scheme))
+        .accumulate(b).learningRate(0.1f).build();
+    TrainingProgram p = TrainingProgram.fromSpec(g, spec);
+    Random r = new Random(6);
+    List<byte[]> inputs = new ArrayList<>();
+    int[] labels = new int[3 * b + 1];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 2;
+      inputs.add(TrainingModels.sample(r, labels[i]));
+    }
+    assertSame(p, inputs, labels);
+  }
+
+  @Test
+  void gradientAccumulationOverFourSamples() {
+    accumulate("sparse:bias=3;w=0:1/2,1:1/3,2:1", 4);
+  }
+
+  @Test
+  void gradientAccumulationOverThreeSamplesFullUpdate() {
+    accumulate("full", 3);
+  }
+
   private static void personDetect(String scheme) throws IOException {
     Graph g = TfliteReader.read(SharedAssets.personDetect());
     byte[] person = Files.readAllBytes(SharedAssets.golden("person_detect/person/input.bin"));

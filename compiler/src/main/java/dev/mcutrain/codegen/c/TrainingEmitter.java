@@ -52,6 +52,18 @@ public final class TrainingEmitter extends InferenceEmitter {
     return files;
   }
 
+  private int accumulate() {
+    return program.options().accumulate();
+  }
+
+  private String accWeights(int op) {
+    return String.format(Locale.ROOT, "acc_op%02d_weights", op);
+  }
+
+  private String accBias(int op) {
+    return String.format(Locale.ROOT, "acc_op%02d_bias", op);
+  }
+
   private int classes() {
     return program.head().map(TrainingProgram.Head::units)
         .orElse((int) graph.tensor(program.logitsTensor()).shape().elementCount());
@@ -172,7 +184,11 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.line("#include \"mt_kernels.h\"");
     w.line("#include \"mt_math.h\"");
     w.line("#include \"mt_state.h\"");
-    w.line("#include \"mt_train.h\"").line();
+    w.line("#include \"mt_train.h\"");
+    if (accumulate() > 1) {
+      w.line("#include \"mt_accumulate.h\"");
+    }
+    w.line();
     memoryTable(w);
     String arenaSize = names.macro("ARENA_SIZE");
     w.line("static union {");
@@ -190,6 +206,7 @@ public final class TrainingEmitter extends InferenceEmitter {
         case HEAD_BIAS -> w.line("static float head_bias[" + item.bytes() / 4 + "];");
         case PRNG -> w.line("static mt_prng rng;");
         case STEP -> w.line("static uint32_t step;");
+        default -> w.line("static float " + stateRef(item) + "[" + item.bytes() / 4 + "];");
       }
     }
     w.line();
@@ -399,6 +416,7 @@ public final class TrainingEmitter extends InferenceEmitter {
         case PRNG -> w.line("mt_prng_seed(&rng, " + Integer.toUnsignedString(
             program.options().seed()) + "u);");
         case STEP -> w.line("step = 0u;");
+        default -> w.line("zero_f32(" + stateRef(item) + ", " + item.bytes() / 4 + ");");
       }
     }
     w.close("}").line();
@@ -493,6 +511,10 @@ public final class TrainingEmitter extends InferenceEmitter {
     } else {
       w.line("const float lr = " + floatLit(program.options().learningRate()) + ";");
     }
+    if (accumulate() > 1) {
+      w.line("/* Accumulate " + accumulate() + " samples' gradients; update on the last one. */");
+      w.line("const int apply = (step % " + accumulate() + "u) == " + (accumulate() - 1) + "u;");
+    }
     w.line();
     w.line("(void)dlogits;");
     w.line("(void)lr;");
@@ -516,8 +538,18 @@ public final class TrainingEmitter extends InferenceEmitter {
         w.line("mt_fc_f32_grad_input(" + h.units() + ", " + h.depth() + ", head_weights, dlogits, "
             + grad(ft) + ");");
       }
-      w.line("mt_fc_f32_update(" + h.units() + ", " + h.depth() + ", head_weights, head_bias, "
-          + "(float *)(void *)(a + " + plan.featuresOffset() + "), dlogits, lr);");
+      String f = "(float *)(void *)(a + " + plan.featuresOffset() + ")";
+      if (accumulate() > 1) {
+        w.line("mt_fc_f32_grad_acc(" + h.units() + ", " + h.depth() + ", " + f
+            + ", dlogits, acc_head_weights, acc_head_bias);");
+        w.open("if (apply) {");
+        w.line("mt_fc_f32_apply_acc(" + h.units() + ", " + h.depth() + ", head_weights, "
+            + "head_bias, acc_head_weights, acc_head_bias, " + accumulate() + ", lr);");
+        w.close("}");
+      } else {
+        w.line("mt_fc_f32_update(" + h.units() + ", " + h.depth() + ", head_weights, head_bias, "
+            + f + ", dlogits, lr);");
+      }
     } else {
       int lt = program.logitsTensor();
       zeroed.add(lt);
@@ -620,6 +652,10 @@ public final class TrainingEmitter extends InferenceEmitter {
     if (u == null) {
       return;
     }
+    if (accumulate() > 1) {
+      accumulateAndApply(w, i, op, u, count / oc, oc);
+      return;
+    }
     String bias = biasInSram(i) ? sramBias(i) : "0";
     if (u.weightChannels() == 0) {
       if (biasInSram(i)) {
@@ -648,6 +684,58 @@ public final class TrainingEmitter extends InferenceEmitter {
         + ", &" + n + "_out_dims, " + dy + ", " + bias + ", &rng);");
   }
 
+  /** --accumulate B: add this sample's gradients, and apply their mean on the B-th sample. */
+  private void accumulateAndApply(CWriter w, int i, Op op, TrainingProgram.LayerUpdate u,
+      long positions, int oc) {
+    String n = opName(i);
+    String dy = grad(op.output());
+    int x = op.inputs().get(0);
+    Tensor xt = graph.tensor(x);
+    String xs = floatLit(xt.q().scale());
+    int xzp = xt.q().zeroPoint();
+    long slice = plan.sliceOffset(i);
+    String xp = slice >= 0 ? "a + " + slice : ptr(x);
+    int ch = u.weightChannels();
+    if (ch > 0) {
+      if (op instanceof Op.FullyConnected) {
+        KernelParams.FullyConnected fp = (KernelParams.FullyConnected) params.get(i);
+        w.line("mt_fully_connected_grad_weight_acc_f32(" + fp.batches() + ", " + fp.depth()
+            + ", " + fp.units() + ", " + xp + ", " + xs + ", " + xzp + ", " + ch + ", " + dy
+            + ", " + accWeights(i) + ");");
+      } else {
+        String fn = op instanceof Op.Conv2D ? "mt_conv2d_grad_weight_acc_f32"
+            : "mt_depthwise_grad_weight_acc_f32";
+        String xd = slice >= 0 ? "&" + n + "_x_dims" : "&" + n + "_in_dims";
+        w.line(fn + "(&" + n + "_params, " + xd + ", " + xp + ", " + xs + ", " + xzp + ", &" + n
+            + "_filter_dims, " + ch + ", &" + n + "_out_dims, " + dy + ", " + accWeights(i)
+            + ");");
+      }
+    }
+    if (biasInSram(i)) {
+      w.line("mt_bias_grad_acc_f32(" + positions + ", " + oc + ", " + dy + ", " + accBias(i)
+          + ");");
+    }
+    w.open("if (apply) {");
+    if (ch > 0) {
+      if (op instanceof Op.FullyConnected) {
+        KernelParams.FullyConnected fp = (KernelParams.FullyConnected) params.get(i);
+        w.line("mt_fully_connected_apply_acc_s8(&" + n + "_update, " + accumulate() + ", "
+            + fp.depth() + ", " + fp.units() + ", " + sramWeights(i) + ", " + ch + ", "
+            + accWeights(i) + ", &rng);");
+      } else {
+        String fn = op instanceof Op.Conv2D ? "mt_conv2d_apply_acc_s8"
+            : "mt_depthwise_apply_acc_s8";
+        w.line(fn + "(&" + n + "_update, " + accumulate() + ", &" + n + "_filter_dims, "
+            + sramWeights(i) + ", " + ch + ", " + accWeights(i) + ", &rng);");
+      }
+    }
+    if (biasInSram(i)) {
+      w.line("mt_bias_apply_acc_s32(&" + n + "_update, " + accumulate() + ", " + oc + ", "
+          + sramBias(i) + ", " + accBias(i) + ", &rng);");
+    }
+    w.close("}");
+  }
+
   private void infer(CWriter w) {
     w.open("int " + names.fn("infer") + "(const int8_t *in, float *logits) {");
     w.open("if (in == 0 || logits == 0) {").line("return MT_ERR_ARG;").close("}");
@@ -665,6 +753,10 @@ public final class TrainingEmitter extends InferenceEmitter {
       case HEAD_BIAS -> "head_bias";
       case PRNG -> "&rng";
       case STEP -> "&step";
+      case ACC_WEIGHTS -> String.format(Locale.ROOT, "acc_op%02d_weights", item.op());
+      case ACC_BIAS -> String.format(Locale.ROOT, "acc_op%02d_bias", item.op());
+      case ACC_HEAD_WEIGHTS -> "acc_head_weights";
+      case ACC_HEAD_BIAS -> "acc_head_bias";
     };
   }
 
