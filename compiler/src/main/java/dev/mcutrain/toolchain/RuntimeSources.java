@@ -34,7 +34,7 @@ public final class RuntimeSources {
   public static final String HOME_PROPERTY = "mcutrain.home";
 
   /** The two source trees, as directory names. */
-  public static final List<String> TREES = List.of("runtime-c", "boards");
+  public static final List<String> TREES = List.of("runtime-c", "boards", "examples");
 
   /** The name of the listing file at the top of each tree. */
   public static final String MANIFEST = "MANIFEST";

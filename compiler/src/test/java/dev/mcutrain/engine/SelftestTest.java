@@ -1,0 +1,48 @@
+package dev.mcutrain.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mcutrain.frontend.tflite.TfliteReader;
+import dev.mcutrain.ir.Graph;
+import dev.mcutrain.testing.SharedAssets;
+import dev.mcutrain.toolchain.HostBuild;
+import dev.mcutrain.toolchain.ProcessRunner;
+import dev.mcutrain.train.TrainingBudget;
+import dev.mcutrain.train.TrainingMemoryPlan;
+import dev.mcutrain.train.spec.TrainingSpec;
+import dev.mcutrain.train.spec.UpdateScheme;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** examples/selftest prints exactly what the Java reference trainer computes. */
+class SelftestTest {
+
+  static Selftest personDetectSelftest(int steps) throws IOException {
+    Graph g = TfliteReader.read(SharedAssets.personDetect());
+    TrainingMemoryPlan plan = TrainingBudget.planWithinBudget(g, TrainingSpec.builder()
+        .classes(2).scheme(UpdateScheme.parse("sparse:bias=6;w=22:1/2,24:1/4,26:1")).build());
+    byte[] person = Files.readAllBytes(SharedAssets.golden("person_detect/person/input.bin"));
+    byte[] none = Files.readAllBytes(SharedAssets.golden("person_detect/no_person/input.bin"));
+    return new Selftest(plan, List.of(person, none), new int[] {1, 0}, steps);
+  }
+
+  @Test
+  void hostRunOfTheSelftestExampleMatchesTheJavaReference(@TempDir Path dir) throws IOException {
+    Selftest s = personDetectSelftest(12);
+    HostBuild build = new HostBuild();
+    List<Path> sources = new ArrayList<>(s.writeTo(dir));
+    sources.add(build.sourceRoot().resolve("examples/selftest/main.c"));
+    Path exe = build.buildExecutable(sources, List.of(dir), dir, "selftest");
+    ProcessRunner.Result r = ProcessRunner.run(List.of(exe.toString()), new byte[0],
+        Duration.ofMinutes(2));
+    assertEquals(0, r.exitCode(), r.stdoutText());
+    assertEquals(s.expectedOutput(), new String(r.stdout(), StandardCharsets.US_ASCII));
+  }
+}
