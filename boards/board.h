@@ -2,9 +2,10 @@
  * mcutrain boards — the port interface every board implements.
  *
  * A board supplies startup code (which ends up calling the program's main), one byte-stream input
- * channel, one byte-stream output channel, a cycle counter and a way to stop with a status code.
- * Generated code and examples use only these five functions, so the same program runs on the host
- * (boards/host) and on a microcontroller.
+ * channel, one byte-stream output channel, a cycle counter, a way to stop with a status code and a
+ * small persistent storage area (two flash sectors) for the training-state store. Generated code
+ * and examples use only these functions, so the same program runs on the host (boards/host) and on
+ * a microcontroller (boards/mps2-an500 in QEMU, boards/stm32f746g-disco, boards/nucleo-f411re).
  */
 #ifndef MT_BOARD_H
 #define MT_BOARD_H
@@ -34,6 +35,35 @@ uint32_t mt_board_cycles(void);
 
 /* Stops the program and reports code as its exit status (0 = success). Does not return. */
 void mt_board_exit(int32_t code) __attribute__((noreturn));
+
+/*
+ * Persistent storage for the training-state store: a byte-addressed area of two equal sectors
+ * (sector 0 at offset 0, sector 1 at offset mt_board_flash_sector_size()), with NOR-flash rules
+ * on every board, emulations included:
+ *   - erasing a sector sets all of its bytes to 0xFF;
+ *   - programming can only clear bits (the stored byte becomes old & new), so program only erased
+ *     bytes; offset and n must be multiples of 4 (word programming); src may be unaligned;
+ *   - the area survives a reset on real boards; see each board's README for the emulations.
+ * All functions return a negative value on a bad argument (NULL pointer, n < 0, range outside the
+ * area, misalignment, sector not 0 or 1) or a hardware error, and never touch memory then.
+ */
+#define MT_BOARD_FLASH_SECTORS 2
+#define MT_BOARD_FLASH_ERASED 0xFFu
+
+/* Bytes of the state area: two sectors. */
+int32_t mt_board_flash_size(void);
+
+/* Bytes of one sector (an erase unit). */
+int32_t mt_board_flash_sector_size(void);
+
+/* Copies n bytes at offset of the state area to dst. Returns n. */
+int32_t mt_board_flash_read(int32_t offset, void *dst, int32_t n);
+
+/* Erases sector 0 or 1 (all bytes become 0xFF). Returns 0. Slow on real flash (up to ~2 s). */
+int32_t mt_board_flash_erase(int32_t sector);
+
+/* Programs n bytes from src at offset (both offset and n multiples of 4). Returns n. */
+int32_t mt_board_flash_program(int32_t offset, const void *src, int32_t n);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@ missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+# QEMU runs the mps2-an500 (Cortex-M7) firmware images in tests and `mcutrain run --board`.
+command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -15,9 +15,6 @@
 #include "board.h"
 #include "mt_model.h"
 #include "mt_selftest_data.h"
-#include "mt_state.h"
-
-static uint8_t state[MT_MODEL_STATE_SIZE];
 
 static void put_str(const char *s) {
   int32_t n = 0;
@@ -77,11 +74,11 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  MT_MODEL_STATE_EXPORT(state);
+  /* The CRC of the exported blob, streamed: no second copy of the state in RAM. */
   put_str("state crc ");
-  put_hex(mt_crc32(0u, state, (int32_t)sizeof(state)));
+  put_hex(MT_MODEL_STATE_CHECKSUM());
   put_str(" size ");
-  put_dec((uint32_t)sizeof(state));
+  put_dec((uint32_t)MT_MODEL_STATE_SIZE);
   put_str("\nselftest ok\n");
   return 0;
 }

@@ -190,6 +190,17 @@ public final class HostBuild {
     return compileAll(abs, includes, CORTEX_M7_CFLAGS, outDir.toAbsolutePath(), false, log);
   }
 
+  /**
+   * Compiles {@code sources} with {@code flags} and {@code includes} into {@code objDir}, reusing
+   * objects cached there by content hash (the firmware builds share the host build's cache logic).
+   *
+   * @throws ToolchainException on a compile error (full log in {@code log})
+   */
+  List<Path> compileCached(
+      List<Path> sources, List<Path> includes, List<String> flags, Path objDir, Path log) {
+    return compileAll(sources, includes, flags, objDir, true, log);
+  }
+
   private List<Path> compileAll(
       List<Path> sources,
       List<Path> includes,

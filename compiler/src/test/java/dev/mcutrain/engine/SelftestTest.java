@@ -1,11 +1,17 @@
 package dev.mcutrain.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcutrain.frontend.tflite.TfliteReader;
 import dev.mcutrain.ir.Graph;
 import dev.mcutrain.testing.SharedAssets;
+import dev.mcutrain.toolchain.Board;
+import dev.mcutrain.toolchain.FirmwareBuild;
 import dev.mcutrain.toolchain.HostBuild;
+import dev.mcutrain.toolchain.Llvm;
+import dev.mcutrain.toolchain.Qemu;
 import dev.mcutrain.toolchain.ProcessRunner;
 import dev.mcutrain.train.TrainingBudget;
 import dev.mcutrain.train.TrainingMemoryPlan;
@@ -44,5 +50,36 @@ class SelftestTest {
         Duration.ofMinutes(2));
     assertEquals(0, r.exitCode(), r.stdoutText());
     assertEquals(s.expectedOutput(), new String(r.stdout(), StandardCharsets.US_ASCII));
+  }
+
+  private static List<Path> sources(Selftest s, Path dir) {
+    List<Path> sources = new ArrayList<>(s.writeTo(dir));
+    sources.add(new HostBuild().sourceRoot().resolve("examples/selftest/main.c"));
+    return sources;
+  }
+
+  @Test
+  void selftestOnTheEmulatedCortexM7MatchesTheJavaReference(@TempDir Path dir)
+      throws IOException {
+    Selftest s = personDetectSelftest(12);
+    FirmwareBuild.Image image = FirmwareBuild.build(Board.MPS2_AN500, 256 * 1024,
+        sources(s, dir), List.of(dir), dir.resolve("mps2"), "selftest");
+    Qemu.Result r = Qemu.run(image.elf(), new byte[0], Duration.ofMinutes(5), false);
+    assertEquals(0, r.exitStatus(), new String(r.stdout(), StandardCharsets.US_ASCII));
+    assertEquals(s.expectedOutput(), new String(r.stdout(), StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void theSameImageForTheF746FitsItsMemoryAndHasNoDoublePrecision(@TempDir Path dir)
+      throws IOException {
+    Selftest s = personDetectSelftest(12);
+    FirmwareBuild.Image image = FirmwareBuild.build(Board.STM32F746G_DISCO, 256 * 1024,
+        sources(s, dir), List.of(dir), dir.resolve("f746"), "selftest");
+    assertTrue(image.size().totalRamBytes() <= 256 * 1024, image.size().toText());
+    assertTrue(image.size().flashBytes() <= 1024 * 1024, image.size().toText());
+    ProcessRunner.Result d = ProcessRunner.run(List.of(Llvm.get().llvmObjdump().toString(), "-d",
+        "--mcpu=cortex-m7", image.elf().toString()), new byte[0], Duration.ofMinutes(2));
+    assertEquals(0, d.exitCode());
+    assertFalse(d.stdoutText().contains(".f64"), "no double-precision instruction");
   }
 }

@@ -25,6 +25,7 @@ public final class ExampleEmitter {
     w.line("#define MT_MODEL_INFER " + n.fn("infer"));
     w.line("#define MT_MODEL_STATE_EXPORT " + n.fn("state_export"));
     w.line("#define MT_MODEL_STATE_IMPORT " + n.fn("state_import"));
+    w.line("#define MT_MODEL_STATE_CHECKSUM " + n.fn("state_checksum"));
     w.line().line("#endif /* MT_MODEL_H */");
     return w.toString();
   }

@@ -165,6 +165,8 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.line("/* The trainable state as a versioned, checksummed blob. */");
     w.line("size_t " + names.fn("state_size") + "(void);");
     w.line("void " + names.fn("state_export") + "(void *dst);");
+    w.line("/* CRC-32 of the blob state_export would write, computed without a buffer. */");
+    w.line("uint32_t " + names.fn("state_checksum") + "(void);");
     w.line("/* Returns 0, or a negative mt_status for a blob of the wrong size (-2), from another"
         + " model or corrupted (-3). */");
     w.line("int " + names.fn("state_import") + "(const void *src, size_t n);").line();
@@ -792,6 +794,31 @@ public final class TrainingEmitter extends InferenceEmitter {
       }
     }
     w.line("mt_store_u32le(q, mt_crc32(0u, p, (int32_t)(q - p)));");
+    w.close("}").line();
+    w.open("uint32_t " + names.fn("state_checksum") + "(void) {");
+    w.line("uint8_t b[16];");
+    w.line("uint32_t crc;");
+    w.line("b[0] = 'M';").line("b[1] = 'T';").line("b[2] = 'S';").line("b[3] = '1';");
+    w.line("mt_store_u32le(b + 4, " + StateLayout.VERSION + "u);");
+    w.line("mt_store_u32le(b + 8, " + modelId + ");");
+    w.line("mt_store_u32le(b + 12, " + state.payloadBytes() + "u);");
+    w.line("crc = mt_crc32(0u, b, 16);");
+    for (StateLayout.Item item : state.items()) {
+      if (item.kind() == StateLayout.Kind.STEP) {
+        w.line("mt_store_u32le(b, step);");
+        w.line("crc = mt_crc32(crc, b, 4);");
+      } else if (item.kind() == StateLayout.Kind.PRNG) {
+        w.line("mt_store_u32le(b, (uint32_t)rng.state);");
+        w.line("mt_store_u32le(b + 4, (uint32_t)(rng.state >> 32));");
+        w.line("mt_store_u32le(b + 8, (uint32_t)rng.inc);");
+        w.line("mt_store_u32le(b + 12, (uint32_t)(rng.inc >> 32));");
+        w.line("crc = mt_crc32(crc, b, 16);");
+      } else {
+        w.line("crc = mt_crc32(crc, " + stateRef(item) + ", " + item.bytes() + ");");
+      }
+    }
+    w.line("mt_store_u32le(b, crc); /* the blob ends with the CRC of what precedes it */");
+    w.line("return mt_crc32(crc, b, 4);");
     w.close("}").line();
     w.open("int " + names.fn("state_import") + "(const void *src, size_t n) {");
     w.line("const uint8_t *const p = (const uint8_t *)src;");
