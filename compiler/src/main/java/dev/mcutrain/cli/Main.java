@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
     description = "Compiles int8 TFLite models into static C that runs (and trains) on "
         + "microcontrollers.",
     subcommands = {DemoCommand.class, InspectCommand.class, InferCommand.class,
-        CompileCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        CompileCommand.class, TrainCommand.class, FirmwareCommand.class,
+        BenchDeviceCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a user error (bad input, unsupported model). */
   public static final int EXIT_ERROR = 1;

@@ -18,19 +18,31 @@ public final class TrainingBudget {
 
   /** Plans the spec's training step and checks it against the spec's budget. */
   public static TrainingMemoryPlan planWithinBudget(Graph g, TrainingSpec spec) {
+    return planWithinBudget(g, spec, 0);
+  }
+
+  /**
+   * As {@link #planWithinBudget(Graph, TrainingSpec)}, with {@code reserveBytes} of the budget
+   * kept for what a firmware image needs besides the step (its stack and other static RAM).
+   */
+  public static TrainingMemoryPlan planWithinBudget(Graph g, TrainingSpec spec,
+      long reserveBytes) {
     TrainingMemoryPlan plan = TrainingMemoryPlan.of(TrainingProgram.fromSpec(g, spec));
-    if (plan.peakBytes() <= spec.budgetBytes()) {
+    long available = spec.budgetBytes() - reserveBytes;
+    if (plan.peakBytes() <= available) {
       return plan;
     }
-    String suggestion = suggest(g, spec)
+    String reserve = reserveBytes == 0 ? "" : String.format(Locale.ROOT,
+        " minus %,d bytes reserved for the stack and other static RAM", reserveBytes);
+    String suggestion = suggest(g, spec, available)
         .map(s -> "; --update " + s.scheme() + " would fit (" + String.format(Locale.ROOT, "%,d",
             s.peak()) + " bytes)")
         .orElseGet(() -> forwardOnly(g));
     throw new McuTrainException(String.format(Locale.ROOT,
         "the training step needs %,d bytes of SRAM (arena %,d + trainable state %,d) but the "
-            + "budget is %s (%,d bytes); the peak is at %s%s", plan.peakBytes(),
+            + "budget is %s (%,d bytes)%s; the peak is at %s%s", plan.peakBytes(),
         plan.arenaBytes(), plan.trainableBytes(), Budget.format(spec.budgetBytes()),
-        spec.budgetBytes(), plan.describePeak(), suggestion));
+        spec.budgetBytes(), reserve, plan.describePeak(), suggestion));
   }
 
   /** The hint when no scheme fits: what the forward pass alone needs. */
@@ -46,7 +58,7 @@ public final class TrainingBudget {
   record Suggestion(UpdateScheme scheme, long peak) {}
 
   /** The largest {@code last:K}, else the largest {@code bias:K}, that fits the budget. */
-  static Optional<Suggestion> suggest(Graph g, TrainingSpec spec) {
+  static Optional<Suggestion> suggest(Graph g, TrainingSpec spec, long available) {
     int layers = UpdatePlan.resolve(g, UpdateScheme.parse("last:1"),
         spec.classes().isPresent()).layers().size();
     for (String kind : new String[] {"last", "bias"}) {
@@ -59,7 +71,7 @@ public final class TrainingBudget {
             spec.learningRate(), spec.schedule(), spec.scheduleSteps(), spec.accumulate(), s,
             spec.qas(), spec.rounding(), spec.budgetBytes(), spec.seed());
         long peak = TrainingMemoryPlan.of(TrainingProgram.fromSpec(g, candidate)).peakBytes();
-        if (peak <= spec.budgetBytes()) {
+        if (peak <= available) {
           return Optional.of(new Suggestion(s, peak));
         }
       }
