@@ -107,10 +107,19 @@ public final class FirmwareBuild {
     return new FirmwareBuild().buildImage(board, budgetBytes, extraSources, extraIncludeDirs, outDir, name);
   }
 
-  /** The clang flags for {@code board}: its CPU flags, then {@link #COMMON_CFLAGS}. */
+  /** Boards with at most this much code flash are built for size ({@code -Os}). */
+  public static final long SIZE_OPTIMIZED_FLASH = 256L << 10;
+
+  /**
+   * The clang flags for {@code board}: its CPU flags, then {@link #COMMON_CFLAGS}; boards with
+   * little code flash (the Nucleo-F411RE) add {@code -Os}, which overrides {@code -O2}.
+   */
   public static List<String> cflags(Board board) {
     List<String> flags = new ArrayList<>(board.cpuFlags());
     flags.addAll(COMMON_CFLAGS);
+    if (board.codeFlashBytes() <= SIZE_OPTIMIZED_FLASH) {
+      flags.add("-Os");
+    }
     return flags;
   }
 
