@@ -75,6 +75,17 @@ int mt_cortexm_debugger_attached(void) {
   return (MT_REG32(MT_DHCSR) & 1u) != 0;
 }
 
+void mt_cortexm_exit_uart(int32_t code) {
+  mt_board_write("\n[mcutrain exit ", 16);
+  mt_cortexm_write_int(code, "]\n");
+  if (mt_cortexm_debugger_attached()) {
+    __asm__ volatile("bkpt 0");
+  }
+  for (;;) {
+    __asm__ volatile("wfi");
+  }
+}
+
 void mt_cortexm_write_int(int32_t v, const char *suffix) {
   char buf[16];
   int32_t i = (int32_t)sizeof buf;

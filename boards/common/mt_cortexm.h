@@ -65,6 +65,12 @@ void mt_cortexm_dcache_invalidate(uintptr_t addr, uint32_t n);
 /* 1 when a debugger has enabled halting debug (so BKPT halts instead of faulting), else 0. */
 int mt_cortexm_debugger_attached(void);
 
+/*
+ * mt_board_exit for a port that reports through its UART: writes "\n[mcutrain exit <code>]\n"
+ * with mt_board_write, then BKPT if a debugger is attached, else sleeps forever (WFI).
+ */
+void mt_cortexm_exit_uart(int32_t code) __attribute__((noreturn));
+
 /* Writes "mcutrain: <what>\n" with mt_board_write and exits with MT_FAULT_EXIT_CODE. */
 void mt_cortexm_fault(const char *what) __attribute__((noreturn));
 

@@ -19,6 +19,8 @@
 #include "board.h"
 #include "common/mt_cortexm.h"
 #include "common/mt_flash_args.h"
+#include "common/mt_stm32_flash.h"
+#include "common/mt_stm32_usart.h"
 
 /* RCC */
 #define RCC_BASE 0x40023800u
@@ -35,27 +37,13 @@
 /* PWR */
 #define PWR_CR 0x40007000u
 
-/* FLASH interface */
-#define FLASH_BASE 0x40023C00u
-#define FLASH_ACR (FLASH_BASE + 0x00u)
-#define FLASH_KEYR (FLASH_BASE + 0x04u)
-#define FLASH_SR (FLASH_BASE + 0x0Cu)
-#define FLASH_CR (FLASH_BASE + 0x10u)
-#define FLASH_ACR_PRFTEN (1u << 8)
+/* FLASH interface (common registers: mt_stm32_flash.h) */
+#define FLASH_ACR MT_STM32_FLASH_ACR
+#define FLASH_ACR_PRFTEN MT_STM32_FLASH_ACR_PRFTEN
 #define FLASH_ACR_ICEN (1u << 9)
 #define FLASH_ACR_DCEN (1u << 10)
 #define FLASH_ACR_DCRST (1u << 12)
-#define FLASH_SR_BSY (1u << 16)
 #define FLASH_SR_ERRORS 0x1F2u /* OPERR | WRPERR | PGAERR | PGPERR | PGSERR | RDERR */
-#define FLASH_SR_CLEAR 0x1F3u  /* EOP and the error flags, write 1 to clear */
-#define FLASH_CR_PG (1u << 0)
-#define FLASH_CR_SER (1u << 1)
-#define FLASH_CR_SNB_SHIFT 3
-#define FLASH_CR_PSIZE_X32 (2u << 8)
-#define FLASH_CR_STRT (1u << 16)
-#define FLASH_CR_LOCK (1u << 31)
-#define FLASH_KEY1 0x45670123u
-#define FLASH_KEY2 0xCDEF89ABu
 
 /* GPIOA */
 #define GPIOA_BASE 0x40020000u
@@ -70,10 +58,6 @@
 #define USART_DR (USART2_BASE + 0x04u)
 #define USART_BRR (USART2_BASE + 0x08u)
 #define USART_CR1 (USART2_BASE + 0x0Cu)
-#define USART_SR_ORE (1u << 3)
-#define USART_SR_RXNE (1u << 5)
-#define USART_SR_TC (1u << 6)
-#define USART_SR_TXE (1u << 7)
 
 #define MT_F411_APB1_HZ 50000000u
 #define MT_BAUD 115200u
@@ -85,6 +69,10 @@
 #define MT_F411_FIRST_STORE_SECTOR 6u
 
 static int mt_ready;
+
+/* reading SR then DR clears RXNE and ORE: no clear register, ORE alone also triggers a read */
+static const mt_stm32_usart mt_usart = {USART_SR, USART_DR, USART_DR, 0u,
+                                        MT_STM32_USART_RXNE | MT_STM32_USART_ORE};
 
 static void mt_reg_field(uint32_t addr, uint32_t mask, uint32_t value) {
   MT_REG32(addr) = (MT_REG32(addr) & ~mask) | (value & mask);
@@ -140,39 +128,11 @@ void mt_board_init(void) {
 }
 
 int32_t mt_board_read(void *buf, int32_t n) {
-  uint8_t *p = (uint8_t *)buf;
-  int32_t got = 0;
-  if (buf == NULL || n < 0) {
-    return -1;
-  }
-  mt_board_init();
-  while (got < n) {
-    uint32_t sr = MT_REG32(USART_SR);
-    if ((sr & (USART_SR_RXNE | USART_SR_ORE)) != 0) {
-      /* reading SR then DR clears RXNE and ORE */
-      p[got++] = (uint8_t)MT_REG32(USART_DR);
-    } else if (got > 0) {
-      break;
-    }
-  }
-  return got;
+  return mt_stm32_usart_board_read(&mt_usart, buf, n);
 }
 
 int32_t mt_board_write(const void *buf, int32_t n) {
-  const uint8_t *p = (const uint8_t *)buf;
-  int32_t i;
-  if (n < 0 || (buf == NULL && n > 0)) {
-    return -1;
-  }
-  mt_board_init();
-  for (i = 0; i < n; i++) {
-    while ((MT_REG32(USART_SR) & USART_SR_TXE) == 0) {
-    }
-    MT_REG32(USART_DR) = p[i];
-  }
-  while ((MT_REG32(USART_SR) & USART_SR_TC) == 0) {
-  }
-  return n;
+  return mt_stm32_usart_board_write(&mt_usart, buf, n);
 }
 
 uint32_t mt_board_cycles(void) {
@@ -180,41 +140,28 @@ uint32_t mt_board_cycles(void) {
 }
 
 void mt_board_exit(int32_t code) {
-  mt_board_write("\n[mcutrain exit ", 16);
-  mt_cortexm_write_int(code, "]\n");
-  if (mt_cortexm_debugger_attached()) {
-    __asm__ volatile("bkpt 0");
-  }
-  for (;;) {
-    __asm__ volatile("wfi");
-  }
+  mt_cortexm_exit_uart(code);
 }
 
 /* ---- state-store flash ---- */
 
-static void mt_flash_wait(void) {
-  mt_dsb();
-  while ((MT_REG32(FLASH_SR) & FLASH_SR_BSY) != 0) {
-  }
-}
-
-static void mt_flash_unlock(void) {
-  if ((MT_REG32(FLASH_CR) & FLASH_CR_LOCK) != 0) {
-    MT_REG32(FLASH_KEYR) = FLASH_KEY1;
-    MT_REG32(FLASH_KEYR) = FLASH_KEY2;
-  }
-  MT_REG32(FLASH_SR) = FLASH_SR_CLEAR;
-}
-
-/* Locks the flash and resets the ART data cache, which may hold pre-write contents. */
-static void mt_flash_finish(void) {
+/* Locks the flash and resets the ART data cache, which may hold pre-write contents (the whole
+ * cache: addr and n are not needed). */
+static void mt_flash_finish(uint32_t addr, uint32_t n) {
   uint32_t acr;
-  MT_REG32(FLASH_CR) = FLASH_CR_LOCK;
+  (void)addr;
+  (void)n;
+  mt_stm32_flash_lock();
   acr = MT_REG32(FLASH_ACR);
   MT_REG32(FLASH_ACR) = acr & ~FLASH_ACR_DCEN;
   MT_REG32(FLASH_ACR) = (acr & ~FLASH_ACR_DCEN) | FLASH_ACR_DCRST;
   MT_REG32(FLASH_ACR) = acr & ~FLASH_ACR_DCRST;
 }
+
+static const mt_stm32_store mt_store = {MT_F411_STORE_BASE, MT_F411_STORE_SECTOR,
+                                        MT_F411_STORE_SIZE, MT_F411_FIRST_STORE_SECTOR,
+                                        MT_STM32_FLASH_CR_PSIZE_X32, FLASH_SR_ERRORS,
+                                        mt_flash_finish};
 
 int32_t mt_board_flash_size(void) {
   return MT_F411_STORE_SIZE;
@@ -225,52 +172,13 @@ int32_t mt_board_flash_sector_size(void) {
 }
 
 int32_t mt_board_flash_read(int32_t offset, void *dst, int32_t n) {
-  const volatile uint8_t *src = (const volatile uint8_t *)(uintptr_t)(MT_F411_STORE_BASE + (uint32_t)offset);
-  uint8_t *d = (uint8_t *)dst;
-  int32_t i;
-  if (dst == NULL || !mt_flash_range_ok(offset, n, MT_F411_STORE_SIZE)) {
-    return -1;
-  }
-  for (i = 0; i < n; i++) {
-    d[i] = src[i];
-  }
-  return n;
+  return mt_flash_read_mapped(MT_F411_STORE_BASE, MT_F411_STORE_SIZE, offset, dst, n);
 }
 
 int32_t mt_board_flash_erase(int32_t sector) {
-  uint32_t err;
-  if (sector < 0 || sector >= MT_BOARD_FLASH_SECTORS) {
-    return -1;
-  }
-  mt_flash_wait();
-  mt_flash_unlock();
-  MT_REG32(FLASH_CR) = FLASH_CR_PSIZE_X32 | FLASH_CR_SER |
-                       ((MT_F411_FIRST_STORE_SECTOR + (uint32_t)sector) << FLASH_CR_SNB_SHIFT);
-  MT_REG32(FLASH_CR) |= FLASH_CR_STRT;
-  mt_flash_wait();
-  err = MT_REG32(FLASH_SR) & FLASH_SR_ERRORS;
-  mt_flash_finish();
-  return err != 0 ? -1 : 0;
+  return mt_stm32_store_erase(&mt_store, sector);
 }
 
 int32_t mt_board_flash_program(int32_t offset, const void *src, int32_t n) {
-  const uint8_t *s = (const uint8_t *)src;
-  uint32_t err = 0;
-  int32_t i;
-  if (src == NULL || !mt_flash_range_ok(offset, n, MT_F411_STORE_SIZE) ||
-      !mt_flash_word_aligned(offset, n)) {
-    return -1;
-  }
-  mt_flash_wait();
-  mt_flash_unlock();
-  MT_REG32(FLASH_CR) = FLASH_CR_PSIZE_X32 | FLASH_CR_PG;
-  for (i = 0; i < n && err == 0; i += 4) {
-    uint32_t word = (uint32_t)s[i] | ((uint32_t)s[i + 1] << 8) | ((uint32_t)s[i + 2] << 16) |
-                    ((uint32_t)s[i + 3] << 24);
-    MT_REG32(MT_F411_STORE_BASE + (uint32_t)(offset + i)) = word;
-    mt_flash_wait();
-    err = MT_REG32(FLASH_SR) & FLASH_SR_ERRORS;
-  }
-  mt_flash_finish();
-  return err != 0 ? -1 : n;
+  return mt_stm32_store_program(&mt_store, offset, src, n);
 }

@@ -18,6 +18,8 @@
 #include "board.h"
 #include "common/mt_cortexm.h"
 #include "common/mt_flash_args.h"
+#include "common/mt_stm32_flash.h"
+#include "common/mt_stm32_usart.h"
 
 /* RCC */
 #define RCC_BASE 0x40023800u
@@ -41,25 +43,11 @@
 #define PWR_CSR1_ODRDY (1u << 16)
 #define PWR_CSR1_ODSWRDY (1u << 17)
 
-/* FLASH interface */
-#define FLASH_BASE 0x40023C00u
-#define FLASH_ACR (FLASH_BASE + 0x00u)
-#define FLASH_KEYR (FLASH_BASE + 0x04u)
-#define FLASH_SR (FLASH_BASE + 0x0Cu)
-#define FLASH_CR (FLASH_BASE + 0x10u)
-#define FLASH_ACR_PRFTEN (1u << 8)
+/* FLASH interface (common registers: mt_stm32_flash.h) */
+#define FLASH_ACR MT_STM32_FLASH_ACR
+#define FLASH_ACR_PRFTEN MT_STM32_FLASH_ACR_PRFTEN
 #define FLASH_ACR_ARTEN (1u << 9)
-#define FLASH_SR_BSY (1u << 16)
 #define FLASH_SR_ERRORS 0xF2u /* OPERR | WRPERR | PGAERR | PGPERR | ERSERR */
-#define FLASH_SR_CLEAR 0xF3u  /* EOP and the error flags, write 1 to clear */
-#define FLASH_CR_PG (1u << 0)
-#define FLASH_CR_SER (1u << 1)
-#define FLASH_CR_SNB_SHIFT 3
-#define FLASH_CR_PSIZE_X32 (2u << 8)
-#define FLASH_CR_STRT (1u << 16)
-#define FLASH_CR_LOCK (1u << 31)
-#define FLASH_KEY1 0x45670123u
-#define FLASH_KEY2 0xCDEF89ABu
 
 /* GPIO */
 #define GPIOA_BASE 0x40020000u
@@ -78,10 +66,6 @@
 #define USART_ICR (USART1_BASE + 0x20u)
 #define USART_RDR (USART1_BASE + 0x24u)
 #define USART_TDR (USART1_BASE + 0x28u)
-#define USART_ISR_ORE (1u << 3)
-#define USART_ISR_RXNE (1u << 5)
-#define USART_ISR_TC (1u << 6)
-#define USART_ISR_TXE (1u << 7)
 
 #define MT_F746_APB2_HZ 108000000u
 #define MT_BAUD 115200u
@@ -93,6 +77,9 @@
 #define MT_F746_FIRST_STORE_SECTOR 6u
 
 static int mt_ready;
+
+static const mt_stm32_usart mt_usart = {USART_ISR, USART_RDR, USART_TDR, USART_ICR,
+                                        MT_STM32_USART_RXNE};
 
 /* Sets bits `value` under `mask` in a register (read-modify-write). */
 static void mt_reg_field(uint32_t addr, uint32_t mask, uint32_t value) {
@@ -158,42 +145,11 @@ void mt_board_init(void) {
 }
 
 int32_t mt_board_read(void *buf, int32_t n) {
-  uint8_t *p = (uint8_t *)buf;
-  int32_t got = 0;
-  if (buf == NULL || n < 0) {
-    return -1;
-  }
-  mt_board_init();
-  /* block for the first byte, then take what is already there */
-  while (got < n) {
-    uint32_t isr = MT_REG32(USART_ISR);
-    if ((isr & USART_ISR_ORE) != 0) {
-      MT_REG32(USART_ICR) = USART_ISR_ORE; /* overrun: drop the flag, keep going */
-    }
-    if ((isr & USART_ISR_RXNE) != 0) {
-      p[got++] = (uint8_t)MT_REG32(USART_RDR);
-    } else if (got > 0) {
-      break;
-    }
-  }
-  return got;
+  return mt_stm32_usart_board_read(&mt_usart, buf, n);
 }
 
 int32_t mt_board_write(const void *buf, int32_t n) {
-  const uint8_t *p = (const uint8_t *)buf;
-  int32_t i;
-  if (n < 0 || (buf == NULL && n > 0)) {
-    return -1;
-  }
-  mt_board_init();
-  for (i = 0; i < n; i++) {
-    while ((MT_REG32(USART_ISR) & USART_ISR_TXE) == 0) {
-    }
-    MT_REG32(USART_TDR) = p[i];
-  }
-  while ((MT_REG32(USART_ISR) & USART_ISR_TC) == 0) {
-  }
-  return n;
+  return mt_stm32_usart_board_write(&mt_usart, buf, n);
 }
 
 uint32_t mt_board_cycles(void) {
@@ -201,35 +157,21 @@ uint32_t mt_board_cycles(void) {
 }
 
 void mt_board_exit(int32_t code) {
-  mt_board_write("\n[mcutrain exit ", 16);
-  mt_cortexm_write_int(code, "]\n");
-  if (mt_cortexm_debugger_attached()) {
-    __asm__ volatile("bkpt 0");
-  }
-  for (;;) {
-    __asm__ volatile("wfi");
-  }
+  mt_cortexm_exit_uart(code);
 }
 
 /* ---- state-store flash ---- */
 
-static void mt_flash_wait(void) {
-  mt_dsb();
-  while ((MT_REG32(FLASH_SR) & FLASH_SR_BSY) != 0) {
-  }
+/* Locks the flash and invalidates the D-cache lines of the rewritten range. */
+static void mt_flash_finish(uint32_t addr, uint32_t n) {
+  mt_stm32_flash_lock();
+  mt_cortexm_dcache_invalidate(addr, n);
 }
 
-static void mt_flash_unlock(void) {
-  if ((MT_REG32(FLASH_CR) & FLASH_CR_LOCK) != 0) {
-    MT_REG32(FLASH_KEYR) = FLASH_KEY1;
-    MT_REG32(FLASH_KEYR) = FLASH_KEY2;
-  }
-  MT_REG32(FLASH_SR) = FLASH_SR_CLEAR;
-}
-
-static void mt_flash_lock(void) {
-  MT_REG32(FLASH_CR) = FLASH_CR_LOCK;
-}
+static const mt_stm32_store mt_store = {MT_F746_STORE_BASE, MT_F746_STORE_SECTOR,
+                                        MT_F746_STORE_SIZE, MT_F746_FIRST_STORE_SECTOR,
+                                        MT_STM32_FLASH_CR_PSIZE_X32, FLASH_SR_ERRORS,
+                                        mt_flash_finish};
 
 int32_t mt_board_flash_size(void) {
   return MT_F746_STORE_SIZE;
@@ -240,55 +182,13 @@ int32_t mt_board_flash_sector_size(void) {
 }
 
 int32_t mt_board_flash_read(int32_t offset, void *dst, int32_t n) {
-  const volatile uint8_t *src = (const volatile uint8_t *)(uintptr_t)(MT_F746_STORE_BASE + (uint32_t)offset);
-  uint8_t *d = (uint8_t *)dst;
-  int32_t i;
-  if (dst == NULL || !mt_flash_range_ok(offset, n, MT_F746_STORE_SIZE)) {
-    return -1;
-  }
-  for (i = 0; i < n; i++) {
-    d[i] = src[i];
-  }
-  return n;
+  return mt_flash_read_mapped(MT_F746_STORE_BASE, MT_F746_STORE_SIZE, offset, dst, n);
 }
 
 int32_t mt_board_flash_erase(int32_t sector) {
-  uint32_t err;
-  if (sector < 0 || sector >= MT_BOARD_FLASH_SECTORS) {
-    return -1;
-  }
-  mt_flash_wait();
-  mt_flash_unlock();
-  MT_REG32(FLASH_CR) = FLASH_CR_PSIZE_X32 | FLASH_CR_SER |
-                       ((MT_F746_FIRST_STORE_SECTOR + (uint32_t)sector) << FLASH_CR_SNB_SHIFT);
-  MT_REG32(FLASH_CR) |= FLASH_CR_STRT;
-  mt_flash_wait();
-  err = MT_REG32(FLASH_SR) & FLASH_SR_ERRORS;
-  mt_flash_lock();
-  mt_cortexm_dcache_invalidate(MT_F746_STORE_BASE + (uint32_t)(sector * MT_F746_STORE_SECTOR),
-                               (uint32_t)MT_F746_STORE_SECTOR);
-  return err != 0 ? -1 : 0;
+  return mt_stm32_store_erase(&mt_store, sector);
 }
 
 int32_t mt_board_flash_program(int32_t offset, const void *src, int32_t n) {
-  const uint8_t *s = (const uint8_t *)src;
-  uint32_t err = 0;
-  int32_t i;
-  if (src == NULL || !mt_flash_range_ok(offset, n, MT_F746_STORE_SIZE) ||
-      !mt_flash_word_aligned(offset, n)) {
-    return -1;
-  }
-  mt_flash_wait();
-  mt_flash_unlock();
-  MT_REG32(FLASH_CR) = FLASH_CR_PSIZE_X32 | FLASH_CR_PG;
-  for (i = 0; i < n && err == 0; i += 4) {
-    uint32_t word = (uint32_t)s[i] | ((uint32_t)s[i + 1] << 8) | ((uint32_t)s[i + 2] << 16) |
-                    ((uint32_t)s[i + 3] << 24);
-    MT_REG32(MT_F746_STORE_BASE + (uint32_t)(offset + i)) = word;
-    mt_flash_wait();
-    err = MT_REG32(FLASH_SR) & FLASH_SR_ERRORS;
-  }
-  mt_flash_lock();
-  mt_cortexm_dcache_invalidate(MT_F746_STORE_BASE + (uint32_t)offset, (uint32_t)n);
-  return err != 0 ? -1 : n;
+  return mt_stm32_store_program(&mt_store, offset, src, n);
 }

@@ -28,176 +28,12 @@
  *                -> per round acc_w, acc_b, w, b, acc_w, acc_b
  *   5 argument checks: (none) -> the status of each invalid call (all must be MT_ERR_ARG), then
  *                one extra word per buffer element or PRNG changed by them
- * Exits 2 on a malformed record or unknown op.
+ * Exits 2 on a malformed record or unknown op (the record plumbing is in probe_records.h).
  */
 #include <stdint.h>
 #include <stddef.h>
-#include "board.h"
 #include "mt_accumulate.h"
-
-#define MAX_WORDS (1 << 21)
-
-static uint32_t g_in[MAX_WORDS];
-static uint32_t g_out[MAX_WORDS];
-static uint32_t g_arena[MAX_WORDS];
-static int32_t g_arena_used;
-static int32_t g_pos, g_len, g_out_len, g_bad;
-
-typedef union {
-  uint32_t u;
-  float f;
-} bits32;
-
-static float as_float(uint32_t u) {
-  bits32 b;
-  b.u = u;
-  return b.f;
-}
-
-static uint32_t float_bits(float f) {
-  bits32 b;
-  b.f = f;
-  return b.u;
-}
-
-static int32_t read_full(uint8_t *buf, int32_t n) {
-  int32_t got = 0;
-  while (got < n) {
-    int32_t r = mt_board_read(buf + got, n - got);
-    if (r <= 0) {
-      return got;
-    }
-    got += r;
-  }
-  return got;
-}
-
-static int32_t write_full(const uint8_t *buf, int32_t n) {
-  return mt_board_write(buf, n) == n ? 1 : 0;
-}
-
-static uint32_t get_u32(const uint8_t *p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void put_u32(uint8_t *p, uint32_t u) {
-  p[0] = (uint8_t)u;
-  p[1] = (uint8_t)(u >> 8);
-  p[2] = (uint8_t)(u >> 16);
-  p[3] = (uint8_t)(u >> 24);
-}
-
-static void *alloc(int32_t bytes) {
-  int32_t words = (bytes + 3) / 4;
-  void *p;
-  if (words < 1) {
-    words = 1;
-  }
-  if (g_arena_used + words > MAX_WORDS) {
-    g_bad = 1;
-    g_arena_used = 0;
-  }
-  p = &g_arena[g_arena_used];
-  g_arena_used += words;
-  return p;
-}
-
-static uint32_t next(void) {
-  if (g_pos >= g_len) {
-    g_bad = 1;
-    return 0u;
-  }
-  return g_in[g_pos++];
-}
-
-static int32_t next_i(void) {
-  return (int32_t)next();
-}
-
-static float next_f(void) {
-  return as_float(next());
-}
-
-static void next_dims(mt_dims *d) {
-  d->n = next_i();
-  d->h = next_i();
-  d->w = next_i();
-  d->c = next_i();
-}
-
-static int32_t count(const mt_dims *d) {
-  int32_t n = d->n * d->h * d->w * d->c;
-  return (n < 0 || n > MAX_WORDS) ? 0 : n;
-}
-
-static float *next_floats(int32_t n) {
-  float *p = (float *)alloc(n * 4);
-  int32_t i;
-  for (i = 0; i < n && !g_bad; i++) {
-    p[i] = next_f();
-  }
-  return p;
-}
-
-static int8_t *next_s8(int32_t n) {
-  int8_t *p = (int8_t *)alloc(n);
-  int32_t i;
-  for (i = 0; i < n && !g_bad; i++) {
-    p[i] = (int8_t)next_i();
-  }
-  return p;
-}
-
-static int32_t *next_s32(int32_t n) {
-  int32_t *p = (int32_t *)alloc(n * 4);
-  int32_t i;
-  for (i = 0; i < n && !g_bad; i++) {
-    p[i] = next_i();
-  }
-  return p;
-}
-
-static void emit(uint32_t w) {
-  if (g_out_len >= MAX_WORDS) {
-    g_bad = 1;
-    return;
-  }
-  g_out[g_out_len++] = w;
-}
-
-static void emit_floats(const float *p, int32_t n) {
-  int32_t i;
-  for (i = 0; i < n; i++) {
-    emit(float_bits(p[i]));
-  }
-}
-
-static void emit_s8(const int8_t *p, int32_t n) {
-  int32_t i;
-  for (i = 0; i < n; i++) {
-    emit((uint32_t)(int32_t)p[i]);
-  }
-}
-
-static void emit_s32(const int32_t *p, int32_t n) {
-  int32_t i;
-  for (i = 0; i < n; i++) {
-    emit((uint32_t)p[i]);
-  }
-}
-
-static void next_rng(mt_prng *rng) {
-  uint32_t lo = next(), hi = next();
-  rng->state = ((uint64_t)hi << 32) | lo;
-  lo = next();
-  hi = next();
-  rng->inc = ((uint64_t)hi << 32) | lo;
-}
-
-static void emit_rng(const mt_prng *rng) {
-  emit((uint32_t)rng->state);
-  emit((uint32_t)(rng->state >> 32));
-}
+#include "probe_records.h"
 
 static void keep(mt_status *first, mt_status s) {
   if (*first == MT_OK && s != MT_OK) {
@@ -548,54 +384,20 @@ static mt_status op_errors(void) {
   return MT_OK;
 }
 
+static int32_t run_op(uint32_t op, mt_status *st) {
+  switch (op) {
+    case 1: *st = op_conv_rounds(1); break;
+    case 2: *st = op_conv_rounds(2); break;
+    case 3: *st = op_fc_rounds(); break;
+    case 4: *st = op_head_rounds(); break;
+    case 5: *st = op_errors(); break;
+    default: return 0;
+  }
+  return 1;
+}
+
 int main(int argc, char **argv) {
-  uint8_t hdr[8];
   (void)argc;
   (void)argv;
-  for (;;) {
-    int32_t got = read_full(hdr, 8);
-    uint32_t op, words, i;
-    mt_status st;
-    if (got == 0) {
-      return 0;
-    }
-    if (got != 8) {
-      return 2;
-    }
-    op = get_u32(hdr);
-    words = get_u32(hdr + 4);
-    if (words > MAX_WORDS) {
-      return 2;
-    }
-    if (read_full((uint8_t *)g_in, (int32_t)(words * 4u)) != (int32_t)(words * 4u)) {
-      return 2;
-    }
-    for (i = 0; i < words; i++) {
-      g_in[i] = get_u32((const uint8_t *)&g_in[i]);
-    }
-    g_pos = 0;
-    g_len = (int32_t)words;
-    g_out_len = 0;
-    g_arena_used = 0;
-    g_bad = 0;
-    switch (op) {
-      case 1: st = op_conv_rounds(1); break;
-      case 2: st = op_conv_rounds(2); break;
-      case 3: st = op_fc_rounds(); break;
-      case 4: st = op_head_rounds(); break;
-      case 5: st = op_errors(); break;
-      default: return 2;
-    }
-    if (g_bad || g_pos != g_len) {
-      return 2;
-    }
-    put_u32(hdr, (uint32_t)(int32_t)st);
-    put_u32(hdr + 4, (uint32_t)g_out_len);
-    for (i = 0; i < (uint32_t)g_out_len; i++) {
-      put_u32((uint8_t *)&g_out[i], g_out[i]);
-    }
-    if (!write_full(hdr, 8) || !write_full((const uint8_t *)g_out, g_out_len * 4)) {
-      return 3;
-    }
-  }
+  return probe_serve(run_op);
 }

@@ -13,8 +13,8 @@
  */
 #include <stdint.h>
 #include <stddef.h>
-#include "board.h"
 #include "mt_math.h"
+#include "probe_io.h"
 
 #define PROBE_CHUNK 1024
 #define PROBE_MAX_N 4096
@@ -24,31 +24,8 @@ static uint8_t g_out[(PROBE_MAX_N + 1) * 4];
 static float g_logits[PROBE_MAX_N];
 static float g_grad[PROBE_MAX_N];
 
-static int32_t read_full(uint8_t *buf, int32_t n) {
-  int32_t got = 0;
-  while (got < n) {
-    int32_t r = mt_board_read(buf + got, n - got);
-    if (r <= 0) {
-      return got;
-    }
-    got += r;
-  }
-  return got;
-}
-
-static uint32_t get_u32(const uint8_t *p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void put_u32(uint8_t *p, uint32_t u) {
-  p[0] = (uint8_t)u;
-  p[1] = (uint8_t)(u >> 8);
-  p[2] = (uint8_t)(u >> 16);
-  p[3] = (uint8_t)(u >> 24);
-}
-
 static int32_t write_all(const uint8_t *buf, int32_t n) {
-  return mt_board_write(buf, n) == n ? 0 : 3;
+  return write_full(buf, n) ? 0 : 3;
 }
 
 /* ops 0 and 1: `count` scalars, in chunks. */

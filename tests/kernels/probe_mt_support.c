@@ -10,33 +10,8 @@
  */
 #include <stdint.h>
 #include <stddef.h>
-#include "board.h"
 #include "mt_support.h"
-
-static int32_t read_full(uint8_t *buf, int32_t n) {
-  int32_t got = 0;
-  while (got < n) {
-    int32_t r = mt_board_read(buf + got, n - got);
-    if (r <= 0) {
-      return got;
-    }
-    got += r;
-  }
-  return got;
-}
-
-static int32_t get_s32(const uint8_t *p) {
-  return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-                   ((uint32_t)p[3] << 24));
-}
-
-static void put_s32(uint8_t *p, int32_t v) {
-  uint32_t u = (uint32_t)v;
-  p[0] = (uint8_t)u;
-  p[1] = (uint8_t)(u >> 8);
-  p[2] = (uint8_t)(u >> 16);
-  p[3] = (uint8_t)(u >> 24);
-}
+#include "probe_io.h"
 
 int main(int argc, char **argv) {
   uint8_t in[16];
@@ -52,10 +27,10 @@ int main(int argc, char **argv) {
     if (got != 16) {
       return 2;
     }
-    op = get_s32(in);
-    a = get_s32(in + 4);
-    b = get_s32(in + 8);
-    c = get_s32(in + 12);
+    op = (int32_t)get_u32(in);
+    a = (int32_t)get_u32(in + 4);
+    b = (int32_t)get_u32(in + 8);
+    c = (int32_t)get_u32(in + 12);
     r1 = 0;
     switch (op) {
       case 0: r0 = mt_srdhm(a, b); break;
@@ -66,8 +41,8 @@ int main(int argc, char **argv) {
       case 5: r0 = mt_get_reciprocal(a, b, &r1); break;
       default: return 2;
     }
-    put_s32(out, r0);
-    put_s32(out + 4, r1);
+    put_u32(out, (uint32_t)r0);
+    put_u32(out + 4, (uint32_t)r1);
     if (mt_board_write(out, 8) != 8) {
       return 3;
     }

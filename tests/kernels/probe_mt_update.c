@@ -15,48 +15,8 @@
  */
 #include <stdint.h>
 #include <stddef.h>
-#include "board.h"
 #include "mt_train.h"
-
-typedef union {
-  uint32_t u;
-  float f;
-} bits32;
-
-static float as_float(uint32_t u) {
-  bits32 b;
-  b.u = u;
-  return b.f;
-}
-
-static uint32_t float_bits(float f) {
-  bits32 b;
-  b.f = f;
-  return b.u;
-}
-
-static int32_t read_full(uint8_t *buf, int32_t n) {
-  int32_t got = 0;
-  while (got < n) {
-    int32_t r = mt_board_read(buf + got, n - got);
-    if (r <= 0) {
-      return got;
-    }
-    got += r;
-  }
-  return got;
-}
-
-static uint32_t get_u32(const uint8_t *p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void put_u32(uint8_t *p, uint32_t u) {
-  p[0] = (uint8_t)u;
-  p[1] = (uint8_t)(u >> 8);
-  p[2] = (uint8_t)(u >> 16);
-  p[3] = (uint8_t)(u >> 24);
-}
+#include "probe_io.h"
 
 /* Output is buffered: one write per 4096 records keeps the probe fast on long inputs. */
 #define RECORDS_PER_FLUSH 4096

@@ -3,7 +3,7 @@
  * Java twin: BackwardKernels.depthwiseGradInput.
  */
 #include "mt_backward.h"
-#include "mt_support.h"
+#include "mt_backward_support.h"
 
 /*
  * for b, oy, ox, ic, m (oc = ic*M + m; skipping g == 0), for in-bounds ky, kx:
@@ -14,44 +14,30 @@ mt_status mt_depthwise_grad_input_f32(const mt_conv_params *p, const float *w_sc
                                       const mt_dims *in_dims,
                                       const mt_dims *filter_dims, const int8_t *filter,
                                       const mt_dims *out_dims, const float *g, float *dx) {
-  int32_t batches, in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, mult;
+  mt_conv_shape sh;
+  int32_t mult;
   int32_t b, oy, ox, ic, m, ky, kx;
 
-  if (p == NULL || w_scale == NULL || filter == NULL || g == NULL || dx == NULL) {
+  if (!mt_grad_input_args_ok(p, w_scale, filter, g, dx, in_dims, filter_dims, out_dims)) {
     return MT_ERR_ARG;
   }
-  if (mt_dims_count(in_dims) < 0 || mt_dims_count(filter_dims) < 0 ||
-      mt_dims_count(out_dims) < 0) {
-    return MT_ERR_ARG;
-  }
-  batches = out_dims->n;
-  in_h = in_dims->h;
-  in_w = in_dims->w;
-  in_c = in_dims->c;
-  k_h = filter_dims->h;
-  k_w = filter_dims->w;
-  out_h = out_dims->h;
-  out_w = out_dims->w;
-  out_c = out_dims->c;
+  sh = mt_conv_shape_of(in_dims, filter_dims, out_dims);
   mult = p->depth_multiplier;
-  if (mult < 1 || in_c > INT32_MAX / mult) {
+  if (mult < 1 || sh.in_c > INT32_MAX / mult) {
     return MT_ERR_ARG;
   }
-  if (in_dims->n != batches || filter_dims->n != 1 || filter_dims->c != out_c ||
-      out_c != in_c * mult) {
-    return MT_ERR_ARG;
-  }
-  if (p->stride_h < 1 || p->stride_w < 1 || p->pad_h < 0 || p->pad_w < 0) {
+  if (in_dims->n != sh.batches || filter_dims->n != 1 || filter_dims->c != sh.out_c ||
+      sh.out_c != sh.in_c * mult) {
     return MT_ERR_ARG;
   }
 
-  for (b = 0; b < batches; b++) {
-    for (oy = 0; oy < out_h; oy++) {
+  for (b = 0; b < sh.batches; b++) {
+    for (oy = 0; oy < sh.out_h; oy++) {
       const int32_t iy0 = oy * p->stride_h - p->pad_h;
-      for (ox = 0; ox < out_w; ox++) {
+      for (ox = 0; ox < sh.out_w; ox++) {
         const int32_t ix0 = ox * p->stride_w - p->pad_w;
-        const float *gp = g + ((b * out_h + oy) * out_w + ox) * out_c;
-        for (ic = 0; ic < in_c; ic++) {
+        const float *gp = g + ((b * sh.out_h + oy) * sh.out_w + ox) * sh.out_c;
+        for (ic = 0; ic < sh.in_c; ic++) {
           for (m = 0; m < mult; m++) {
             const int32_t oc = ic * mult + m;
             const float gv = gp[oc];
@@ -60,19 +46,19 @@ mt_status mt_depthwise_grad_input_f32(const mt_conv_params *p, const float *w_sc
               continue;
             }
             s = w_scale[per_channel != 0 ? oc : 0];
-            for (ky = 0; ky < k_h; ky++) {
+            for (ky = 0; ky < sh.k_h; ky++) {
               const int32_t iy = iy0 + ky;
-              if (iy < 0 || iy >= in_h) {
+              if (iy < 0 || iy >= sh.in_h) {
                 continue;
               }
-              for (kx = 0; kx < k_w; kx++) {
+              for (kx = 0; kx < sh.k_w; kx++) {
                 const int32_t ix = ix0 + kx;
                 float wr;
-                if (ix < 0 || ix >= in_w) {
+                if (ix < 0 || ix >= sh.in_w) {
                   continue;
                 }
-                wr = s * (float)filter[(ky * k_w + kx) * out_c + oc];
-                dx[((b * in_h + iy) * in_w + ix) * in_c + ic] += gv * wr;
+                wr = s * (float)filter[(ky * sh.k_w + kx) * sh.out_c + oc];
+                dx[((b * sh.in_h + iy) * sh.in_w + ix) * sh.in_c + ic] += gv * wr;
               }
             }
           }

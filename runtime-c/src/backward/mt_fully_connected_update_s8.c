@@ -4,6 +4,7 @@
  * (BackwardKernels.fullyConnectedGradWeight + Update.s8 / Update.qasDelta, then updateBias).
  */
 #include "mt_backward.h"
+#include "mt_backward_support.h"
 
 /*
  * for o < units, d < channels:
@@ -15,31 +16,22 @@ mt_status mt_fully_connected_update_s8(const mt_update_params *u, int32_t batche
                                        int32_t units, const int8_t *x, float x_scale,
                                        int32_t x_zero_point, int8_t *filter, int32_t channels,
                                        const float *g, int32_t *bias, mt_prng *rng) {
-  int32_t o, d, b;
-  if (u == NULL || filter == NULL || g == NULL || batches < 1 || depth < 1 || units < 1 ||
-      units > INT32_MAX / depth || batches > INT32_MAX / units || batches > INT32_MAX / depth ||
-      channels < 0 || channels > depth) {
+  int32_t o, d;
+  if (u == NULL || filter == NULL ||
+      !mt_fc_grad_weight_dims_ok(g, batches, depth, units, channels)) {
     return MT_ERR_ARG;
   }
-  if (u->rounding == MT_ROUND_STOCHASTIC && rng == NULL) {
+  if (!mt_update_args_ok(u, channels, bias, rng)) {
     return MT_ERR_ARG;
   }
-  if (bias != NULL && u->k_b == NULL) {
-    return MT_ERR_ARG;
-  }
-  if (channels > 0 &&
-      (x == NULL || u->k_w == NULL || x_zero_point < -128 || x_zero_point > 127)) {
+  if (channels > 0 && (x == NULL || !mt_zero_point_ok(x_zero_point))) {
     return MT_ERR_ARG;
   }
   for (o = 0; o < units && channels > 0; o++) {
     const float k = u->k_w[o];
     int8_t *row = filter + o * depth;
     for (d = 0; d < channels; d++) {
-      float gw = 0.0f;
-      for (b = 0; b < batches; b++) {
-        const float xr = x_scale * (float)((int32_t)x[b * channels + d] - x_zero_point);
-        gw += g[b * units + o] * xr;
-      }
+      const float gw = mt_fc_wgrad_sum(x, x_scale, x_zero_point, channels, g, units, batches, o, d);
       row[d] = mt_update_s8(row[d], mt_qas_delta(gw, k, u->lr), u->rounding, rng);
     }
   }

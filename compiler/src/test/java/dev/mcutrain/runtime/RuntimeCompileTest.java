@@ -1,11 +1,11 @@
 package dev.mcutrain.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mcutrain.testing.NativeProbe.Disassembly;
+import dev.mcutrain.testing.NativeProbe;
 import dev.mcutrain.toolchain.HostBuild;
-import dev.mcutrain.toolchain.Llvm;
 import dev.mcutrain.toolchain.ProcessRunner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,28 +46,9 @@ class RuntimeCompileTest {
     HostBuild build = new HostBuild(tmp.resolve("cache"));
     Path root = build.sourceRoot();
     List<Path> sources = new ArrayList<>(HostBuild.runtimeSources(root));
-    List<Path> objects = build.compileOnlyForCortexM7(sources, List.of(), tmp.resolve("m7"));
-    assertEquals(sources.size(), objects.size());
-    for (Path obj : objects) {
-      ProcessRunner.Result r =
-          ProcessRunner.run(
-              List.of(Llvm.get().llvmObjdump().toString(), "-dr", "--mcpu=cortex-m7",
-                  obj.toString()),
-              null,
-              Duration.ofSeconds(60));
-      assertEquals(0, r.exitCode(), r.stderr());
-      String asm = r.stdoutText();
-      assertTrue(asm.contains("file format elf32-littlearm"), obj + ": " + asm.lines().limit(3));
-      assertFalse(asm.contains(".f64"), obj + " uses double-precision instructions");
-      assertFalse(
-          FORBIDDEN_CALL.matcher(asm).find(),
-          obj + " calls a 64-bit/double helper: " + firstMatch(asm));
+    for (Disassembly d : NativeProbe.cortexM7(build, sources, tmp.resolve("m7"))) {
+      d.assertNoDoubleOrForbiddenCall(FORBIDDEN_CALL);
     }
-  }
-
-  private static String firstMatch(String asm) {
-    var m = FORBIDDEN_CALL.matcher(asm);
-    return m.find() ? m.group() : "";
   }
 
   private static void writeString(Path p, String s) {

@@ -1,13 +1,10 @@
 package dev.mcutrain.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcutrain.quant.FixedPoint;
-import dev.mcutrain.toolchain.HostBuild;
+import dev.mcutrain.testing.NativeProbe;
 import dev.mcutrain.toolchain.ProcessRunner;
-import dev.mcutrain.toolchain.RuntimeSources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -23,38 +20,16 @@ import org.junit.jupiter.api.Test;
  * reference {@link FixedPoint} on many random inputs.
  */
 class SupportArithmeticTest {
-  private static final HostBuild BUILD = new HostBuild();
-
-  private static Path testsDir() {
-    Path checkout = RuntimeSources.sourceCheckout();
-    assertNotNull(checkout, "no project checkout found (tests/kernels holds the C tests)");
-    return checkout.resolve("tests/kernels");
-  }
-
-  private static Path outDir() {
-    return Path.of("target", "c-tests").toAbsolutePath();
-  }
-
   @Test
   void cSupportAndKernelChecksPass() {
-    Path exe =
-        BUILD.buildExecutable(
-            List.of(testsDir().resolve("test_mt_support.c")), List.of(), outDir(),
-            "test_mt_support");
-    ProcessRunner.Result r = ProcessRunner.run(List.of(exe.toString()), null, Duration.ofSeconds(60));
-    String out = r.stdoutText();
-    assertEquals(0, r.exitCode(), out);
-    assertTrue(out.contains(" passed, 0 failed"), out);
+    NativeProbe.runHandChecks("test_mt_support", Duration.ofSeconds(60));
   }
 
   private record Case(int op, int a, int b, int c) {}
 
   @Test
   void cMatchesJavaFixedPointBitForBit() {
-    Path exe =
-        BUILD.buildExecutable(
-            List.of(testsDir().resolve("probe_mt_support.c")), List.of(), outDir(),
-            "probe_mt_support");
+    Path exe = NativeProbe.executable("probe_mt_support");
     SplittableRandom rnd = new SplittableRandom(20240611L);
     List<Case> cases = new ArrayList<>();
     int[] edges = {0, 1, -1, 2, -2, Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 30, -(1 << 30),

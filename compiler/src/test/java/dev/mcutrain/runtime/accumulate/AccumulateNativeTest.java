@@ -1,29 +1,36 @@
 package dev.mcutrain.runtime.accumulate;
 
+import static dev.mcutrain.testing.KernelData.biases;
+import static dev.mcutrain.testing.KernelData.count;
+import static dev.mcutrain.testing.KernelData.countChanges;
+import static dev.mcutrain.testing.KernelData.dims;
+import static dev.mcutrain.testing.KernelData.factors;
+import static dev.mcutrain.testing.KernelData.geo;
+import static dev.mcutrain.testing.KernelData.grads;
+import static dev.mcutrain.testing.KernelData.int8s;
+import static dev.mcutrain.testing.KernelData.learningRate;
+import static dev.mcutrain.testing.KernelData.pickChannels;
+import static dev.mcutrain.testing.KernelData.scale;
+import static dev.mcutrain.testing.KernelData.slice;
+import static dev.mcutrain.testing.NativeProbe.FORBIDDEN_CALL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.mcutrain.reference.AccumulateKernels;
-import dev.mcutrain.runtime.accumulate.AccumulateProbe.Result;
-import dev.mcutrain.runtime.accumulate.AccumulateProbe.Words;
-import dev.mcutrain.toolchain.Llvm;
-import dev.mcutrain.toolchain.ProcessRunner;
+import dev.mcutrain.testing.KernelData.Geo;
+import dev.mcutrain.testing.NativeProbe.Disassembly;
+import dev.mcutrain.testing.NativeProbe.Result;
+import dev.mcutrain.testing.NativeProbe.Words;
+import dev.mcutrain.testing.NativeProbe;
+import dev.mcutrain.testing.UpdateStats;
 import dev.mcutrain.train.update.Prng;
 import dev.mcutrain.train.update.Rounding;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,33 +44,7 @@ class AccumulateNativeTest {
   private static final int MT_OK = 0;
   private static final int MT_ERR_ARG = -1;
 
-  /** Calls that would mean a double, a 64-bit division or a missing libgcc/compiler-rt helper. */
-  private static final Pattern FORBIDDEN_CALL =
-      Pattern.compile(
-          "R_ARM_THM_(CALL|JUMP24)\\s+(__aeabi_l\\w*|__aeabi_ul\\w*|__aeabi_d\\w*"
-              + "|__aeabi_f2[lu]\\w*|__aeabi_[lu]\\w*2f|__\\w*di3|__\\w*df\\w*)");
-
   // ---- random data -------------------------------------------------------------------------
-
-  /** A gradient value: often +0 (masked) or -0, else a signed value over several decades. */
-  private static float grad(SplittableRandom r) {
-    int k = r.nextInt(100);
-    if (k < 30) {
-      return 0f;
-    }
-    if (k < 33) {
-      return -0f;
-    }
-    return (float) (r.nextGaussian() * Math.pow(10, r.nextDouble(-3, 1)));
-  }
-
-  private static float[] grads(SplittableRandom r, int n) {
-    float[] g = new float[n];
-    for (int i = 0; i < n; i++) {
-      g[i] = grad(r);
-    }
-    return g;
-  }
 
   /** An accumulator's start: usually cleared (+0), sometimes left-over values including -0. */
   private static float[] accInit(SplittableRandom r, int n) {
@@ -75,96 +56,6 @@ class AccumulateNativeTest {
       }
     }
     return a;
-  }
-
-  private static byte[] int8s(SplittableRandom r, int n, int lo, int hi) {
-    byte[] b = new byte[n];
-    for (int i = 0; i < n; i++) {
-      int k = r.nextInt(10);
-      b[i] = (byte) (k == 0 ? lo : k == 1 ? hi : r.nextInt(lo, hi + 1));
-    }
-    return b;
-  }
-
-  private static float scale(SplittableRandom r) {
-    return (float) Math.pow(10, r.nextDouble(-3.5, -0.5));
-  }
-
-  private static int count(int[] d) {
-    return d[0] * d[1] * d[2] * d[3];
-  }
-
-  /** Factors as ReferenceTrainer computes them: k_w = 1/s_w (QAS) or s_w; k_b from s_x * s_w. */
-  private static float[][] factors(SplittableRandom r, int oc, float xScale) {
-    boolean qas = r.nextInt(4) != 0;
-    boolean perChannel = r.nextBoolean();
-    float shared = scale(r);
-    float[] kw = new float[oc];
-    float[] kb = new float[oc];
-    for (int o = 0; o < oc; o++) {
-      float ws = perChannel ? scale(r) : shared;
-      kw[o] = qas ? 1f / ws : ws;
-      float sb = xScale * ws;
-      kb[o] = qas ? 1f / sb : sb;
-    }
-    return new float[][] {kw, kb};
-  }
-
-  private static float learningRate(SplittableRandom r) {
-    return (float) Math.pow(10, r.nextDouble(-4, 1));
-  }
-
-  private static int[] biases(SplittableRandom r, int n) {
-    int[] b = new int[n];
-    for (int i = 0; i < n; i++) {
-      int k = r.nextInt(10);
-      b[i] = k == 0 ? Integer.MAX_VALUE - r.nextInt(0, 3) : k == 1
-          ? Integer.MIN_VALUE + r.nextInt(0, 3) : r.nextInt(-20000, 20000);
-    }
-    return b;
-  }
-
-  /** A convolution window geometry with TFLite's SAME or VALID output size. */
-  private record Geo(int n, int ih, int iw, int kh, int kw, int sh, int sw, int ph, int pw,
-      int oh, int ow, boolean same) {}
-
-  private static Geo geo(SplittableRandom r) {
-    while (true) {
-      int n = r.nextInt(1, 3);
-      int ih = r.nextInt(1, 9);
-      int iw = r.nextInt(1, 9);
-      int kh = r.nextInt(1, 4);
-      int kw = r.nextInt(1, 4);
-      int sh = r.nextInt(1, 3);
-      int sw = r.nextInt(1, 3);
-      boolean same = r.nextBoolean();
-      if (same) {
-        int oh = (ih + sh - 1) / sh;
-        int ow = (iw + sw - 1) / sw;
-        int ph = Math.max((oh - 1) * sh + kh - ih, 0) / 2;
-        int pw = Math.max((ow - 1) * sw + kw - iw, 0) / 2;
-        return new Geo(n, ih, iw, kh, kw, sh, sw, ph, pw, oh, ow, true);
-      }
-      if (ih < kh || iw < kw) {
-        continue;
-      }
-      return new Geo(n, ih, iw, kh, kw, sh, sw, 0, 0, (ih - kh) / sh + 1, (iw - kw) / sw + 1,
-          false);
-    }
-  }
-
-  private static Words dims(Words w, int[] d) {
-    return w.i(d[0], d[1], d[2], d[3]);
-  }
-
-  /** The input's first {@code keep} channels: [n, h, w, keep] out of [n, h, w, c]. */
-  private static byte[] slice(byte[] x, int[] d, int keep) {
-    int positions = d[0] * d[1] * d[2];
-    byte[] s = new byte[positions * keep];
-    for (int p = 0; p < positions; p++) {
-      System.arraycopy(x, p * d[3], s, p * keep, keep);
-    }
-    return s;
   }
 
   // ---- rounds, expectations, statistics ----------------------------------------------------
@@ -235,48 +126,10 @@ class AccumulateNativeTest {
     }
   }
 
-  private static final class Stats {
+  private static final class Stats extends UpdateStats {
     final int[] counts = new int[6];
     int multiRound;
-    int weightsChanged;
-    int weightsSaturated;
-    int biasesChanged;
-    int stochastic;
-    int partial;
-    int zeroChannels;
-    int fullChannels;
     int accNonZero;
-  }
-
-  private static int pickChannels(SplittableRandom r, int full, Stats st) {
-    int k = r.nextInt(10);
-    if (k < 2) {
-      st.zeroChannels++;
-      return 0;
-    }
-    if (k < 5) {
-      st.fullChannels++;
-      return full;
-    }
-    st.partial++;
-    return Math.max(1, full / (1 << r.nextInt(0, 4)));
-  }
-
-  private static void countChanges(byte[] before, byte[] after, int[] bBefore, int[] bAfter,
-      Stats st) {
-    for (int i = 0; i < before.length; i++) {
-      if (before[i] != after[i]) {
-        st.weightsChanged++;
-        if (after[i] == 127 || after[i] == -127) {
-          st.weightsSaturated++;
-        }
-      }
-    }
-    if (bBefore != null) {
-      for (int i = 0; i < bBefore.length; i++) {
-        st.biasesChanged += bBefore[i] != bAfter[i] ? 1 : 0;
-      }
-    }
   }
 
   private static void countNonZero(float[] acc, Stats st) {
@@ -312,13 +165,7 @@ class AccumulateNativeTest {
     assertTrue(st.multiRound > 50, "multi-round cases: " + st.multiRound);
     assertTrue(st.accNonZero > 500, "non-zero accumulators: " + st.accNonZero);
     if (int8) {
-      assertTrue(st.weightsChanged > 500, "weights changed: " + st.weightsChanged);
-      assertTrue(st.weightsSaturated > 10, "weights saturated: " + st.weightsSaturated);
-      assertTrue(st.biasesChanged > 100, "biases changed: " + st.biasesChanged);
-      assertTrue(st.stochastic > 50, "stochastic cases: " + st.stochastic);
-      assertTrue(st.partial > 20 && st.zeroChannels > 20 && st.fullChannels > 20,
-          "channel mix: partial " + st.partial + ", zero " + st.zeroChannels + ", full "
-              + st.fullChannels);
+      st.assertCoverage();
     }
   }
 
@@ -336,14 +183,14 @@ class AccumulateNativeTest {
 
   private static void convLike(boolean depthwise, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
-    AccumulateProbe probe = new AccumulateProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_accumulate");
     List<Expect> expected = new ArrayList<>();
     Stats st = new Stats();
     int mult2 = 0;
     int stride2 = 0;
     int padded = 0;
     for (int c = 0; c < 400; c++) {
-      Geo geo = geo(r);
+      Geo geo = geo(r, 9);
       int ic = r.nextInt(1, 9);
       int mult = depthwise ? r.nextInt(1, 3) : 1;
       int oc = depthwise ? ic * mult : r.nextInt(1, 6);
@@ -467,7 +314,7 @@ class AccumulateNativeTest {
   @Test
   void fullyConnectedAccumulationMatchesJava() {
     SplittableRandom r = new SplittableRandom(8103);
-    AccumulateProbe probe = new AccumulateProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_accumulate");
     List<Expect> expected = new ArrayList<>();
     Stats st = new Stats();
     for (int c = 0; c < 400; c++) {
@@ -556,7 +403,7 @@ class AccumulateNativeTest {
   @Test
   void fp32HeadAccumulationMatchesJava() {
     SplittableRandom r = new SplittableRandom(8104);
-    AccumulateProbe probe = new AccumulateProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_accumulate");
     List<Expect> expected = new ArrayList<>();
     Stats st = new Stats();
     for (int c = 0; c < 300; c++) {
@@ -637,7 +484,7 @@ class AccumulateNativeTest {
   @Test
   void meanIsTheSameDivisionNearRoundingBoundaries() {
     SplittableRandom r = new SplittableRandom(8105);
-    AccumulateProbe probe = new AccumulateProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_accumulate");
     List<Expect> expected = new ArrayList<>();
     int changed = 0;
     for (int c = 0; c < 300; c++) {
@@ -702,7 +549,7 @@ class AccumulateNativeTest {
 
   @Test
   void invalidArgumentsAreRejectedWithoutWrites() {
-    AccumulateProbe probe = new AccumulateProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_accumulate");
     probe.add(5, new Words());
     Result res = probe.run().get(0);
     assertEquals(MT_OK, res.status());
@@ -714,33 +561,13 @@ class AccumulateNativeTest {
 
   @Test
   void compilesForCortexM7WithoutDoubleOr64BitHelpers(@TempDir Path tmp) {
-    Path root = AccumulateProbe.BUILD.sourceRoot();
-    List<Path> sources = new ArrayList<>();
-    try (Stream<Path> s = Files.list(root.resolve("runtime-c/src/accumulate"))) {
-      s.filter(p -> p.toString().endsWith(".c")).sorted().forEach(sources::add);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    List<Path> sources = NativeProbe.cSourcesIn("runtime-c/src/accumulate");
     assertEquals(10, sources.size(), "accumulate sources: " + sources);
-    sources.add(AccumulateProbe.testsDir().resolve("probe_mt_accumulate.c"));
-    List<Path> objects = AccumulateProbe.BUILD.compileOnlyForCortexM7(sources, List.of(),
-        tmp.resolve("m7"));
-    assertEquals(sources.size(), objects.size());
-    for (Path obj : objects) {
-      ProcessRunner.Result r =
-          ProcessRunner.run(
-              List.of(Llvm.get().llvmObjdump().toString(), "-dr", "--mcpu=cortex-m7",
-                  obj.toString()),
-              null,
-              Duration.ofSeconds(60));
-      assertEquals(0, r.exitCode(), r.stderr());
-      String asm = r.stdoutText();
-      assertTrue(asm.contains("file format elf32-littlearm"), obj + ": " + asm.lines().limit(3));
-      assertFalse(asm.contains(".f64"), obj + " uses double-precision instructions");
-      Matcher m = FORBIDDEN_CALL.matcher(asm);
-      assertFalse(m.find(), () -> obj + " calls a 64-bit/double helper: " + m.group());
-      if (obj.getFileName().toString().contains("_apply_acc")) {
-        assertTrue(asm.contains("vdiv.f32"), obj + ": the mean must be a division");
+    sources.add(NativeProbe.testsDir().resolve("probe_mt_accumulate.c"));
+    for (Disassembly d : NativeProbe.cortexM7(NativeProbe.BUILD, sources, tmp.resolve("m7"))) {
+      d.assertNoDoubleOrForbiddenCall(FORBIDDEN_CALL);
+      if (d.object().getFileName().toString().contains("_apply_acc")) {
+        assertTrue(d.asm().contains("vdiv.f32"), d.object() + ": the mean must be a division");
       }
     }
   }

@@ -1,31 +1,39 @@
 package dev.mcutrain.runtime.backward;
 
+import static dev.mcutrain.testing.KernelData.biases;
+import static dev.mcutrain.testing.KernelData.count;
+import static dev.mcutrain.testing.KernelData.countChanges;
+import static dev.mcutrain.testing.KernelData.dims;
+import static dev.mcutrain.testing.KernelData.factors;
+import static dev.mcutrain.testing.KernelData.geo;
+import static dev.mcutrain.testing.KernelData.grad;
+import static dev.mcutrain.testing.KernelData.grads;
+import static dev.mcutrain.testing.KernelData.int8s;
+import static dev.mcutrain.testing.KernelData.learningRate;
+import static dev.mcutrain.testing.KernelData.pickChannels;
+import static dev.mcutrain.testing.KernelData.scale;
+import static dev.mcutrain.testing.KernelData.slice;
+import static dev.mcutrain.testing.NativeProbe.FORBIDDEN_CALL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.mcutrain.reference.BackwardKernels;
-import dev.mcutrain.runtime.backward.BackwardProbe.Result;
-import dev.mcutrain.runtime.backward.BackwardProbe.Words;
-import dev.mcutrain.toolchain.Llvm;
-import dev.mcutrain.toolchain.ProcessRunner;
+import dev.mcutrain.testing.KernelData.Geo;
+import dev.mcutrain.testing.NativeProbe.Disassembly;
+import dev.mcutrain.testing.NativeProbe.Result;
+import dev.mcutrain.testing.NativeProbe.Words;
+import dev.mcutrain.testing.NativeProbe;
+import dev.mcutrain.testing.UpdateStats;
 import dev.mcutrain.train.update.Prng;
 import dev.mcutrain.train.update.Rounding;
 import dev.mcutrain.train.update.Update;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,33 +48,7 @@ class BackwardNativeTest {
   private static final int MT_OK = 0;
   private static final int MT_ERR_ARG = -1;
 
-  /** Calls that would mean a double, a 64-bit division or a missing libgcc/compiler-rt helper. */
-  private static final Pattern FORBIDDEN_CALL =
-      Pattern.compile(
-          "R_ARM_THM_(CALL|JUMP24)\\s+(__aeabi_l\\w*|__aeabi_ul\\w*|__aeabi_d\\w*|__aeabi_f2[lu]\\w*"
-              + "|__aeabi_[lu]\\w*2f|__\\w*di3|__\\w*df\\w*)");
-
   // ---- random data -------------------------------------------------------------------------
-
-  /** A gradient value: often +0 (masked) or -0, else a signed value over several decades. */
-  private static float grad(SplittableRandom r) {
-    int k = r.nextInt(100);
-    if (k < 30) {
-      return 0f;
-    }
-    if (k < 33) {
-      return -0f;
-    }
-    return (float) (r.nextGaussian() * Math.pow(10, r.nextDouble(-3, 1)));
-  }
-
-  private static float[] grads(SplittableRandom r, int n) {
-    float[] g = new float[n];
-    for (int i = 0; i < n; i++) {
-      g[i] = grad(r);
-    }
-    return g;
-  }
 
   /** An accumulator's start: all zero (a fresh buffer) or earlier contributions. */
   private static float[] dxInit(SplittableRandom r, int n) {
@@ -79,62 +61,12 @@ class BackwardNativeTest {
     return d;
   }
 
-  private static byte[] int8s(SplittableRandom r, int n, int lo, int hi) {
-    byte[] b = new byte[n];
-    for (int i = 0; i < n; i++) {
-      int k = r.nextInt(10);
-      b[i] = (byte) (k == 0 ? lo : k == 1 ? hi : r.nextInt(lo, hi + 1));
-    }
-    return b;
-  }
-
-  private static float scale(SplittableRandom r) {
-    return (float) Math.pow(10, r.nextDouble(-3.5, -0.5));
-  }
-
   private static float[] scales(SplittableRandom r, int channels, boolean perChannel) {
     float[] s = new float[perChannel ? channels : 1];
     for (int i = 0; i < s.length; i++) {
       s[i] = scale(r);
     }
     return s;
-  }
-
-  private static int count(int[] d) {
-    return d[0] * d[1] * d[2] * d[3];
-  }
-
-  /** A convolution / pooling window geometry with TFLite's SAME or VALID output size. */
-  private record Geo(int n, int ih, int iw, int kh, int kw, int sh, int sw, int ph, int pw,
-      int oh, int ow, boolean same) {}
-
-  private static Geo geo(SplittableRandom r) {
-    while (true) {
-      int n = r.nextInt(1, 3);
-      int ih = r.nextInt(1, 10);
-      int iw = r.nextInt(1, 10);
-      int kh = r.nextInt(1, 4);
-      int kw = r.nextInt(1, 4);
-      int sh = r.nextInt(1, 3);
-      int sw = r.nextInt(1, 3);
-      boolean same = r.nextBoolean();
-      if (same) {
-        int oh = (ih + sh - 1) / sh;
-        int ow = (iw + sw - 1) / sw;
-        int ph = Math.max((oh - 1) * sh + kh - ih, 0) / 2;
-        int pw = Math.max((ow - 1) * sw + kw - iw, 0) / 2;
-        return new Geo(n, ih, iw, kh, kw, sh, sw, ph, pw, oh, ow, true);
-      }
-      if (ih < kh || iw < kw) {
-        continue;
-      }
-      return new Geo(n, ih, iw, kh, kw, sh, sw, 0, 0, (ih - kh) / sh + 1, (iw - kw) / sw + 1,
-          false);
-    }
-  }
-
-  private static Words dims(Words w, int[] d) {
-    return w.i(d[0], d[1], d[2], d[3]);
   }
 
   // ---- comparisons -------------------------------------------------------------------------
@@ -161,7 +93,7 @@ class BackwardNativeTest {
   @Test
   void masksMatchJava() {
     SplittableRandom r = new SplittableRandom(7001);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<Object[]> cases = new ArrayList<>();
     for (int c = 0; c < 400; c++) {
       int n = c < 10 ? c : r.nextInt(0, 150);
@@ -208,11 +140,11 @@ class BackwardNativeTest {
   @Test
   void conv2dGradInputMatchesJava() {
     SplittableRandom r = new SplittableRandom(7002);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<float[]> expected = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int c = 0; c < 500; c++) {
-      Geo g = geo(r);
+      Geo g = geo(r, 10);
       int ic = r.nextInt(1, 7);
       int oc = r.nextInt(1, 7);
       boolean perChannel = r.nextBoolean();
@@ -236,11 +168,11 @@ class BackwardNativeTest {
   @Test
   void depthwiseGradInputMatchesJava() {
     SplittableRandom r = new SplittableRandom(7003);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<float[]> expected = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int c = 0; c < 500; c++) {
-      Geo g = geo(r);
+      Geo g = geo(r, 10);
       int ic = r.nextInt(1, 7);
       int mult = r.nextInt(1, 3);
       int oc = ic * mult;
@@ -266,7 +198,7 @@ class BackwardNativeTest {
   @Test
   void fullyConnectedGradInputMatchesJava() {
     SplittableRandom r = new SplittableRandom(7004);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<float[]> expected = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int c = 0; c < 400; c++) {
@@ -290,7 +222,7 @@ class BackwardNativeTest {
   @Test
   void addGradInputMatchesJava() {
     SplittableRandom r = new SplittableRandom(7005);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<float[]> expected = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int c = 0; c < 400; c++) {
@@ -319,11 +251,11 @@ class BackwardNativeTest {
   @Test
   void avgPoolGradInputMatchesJava() {
     SplittableRandom r = new SplittableRandom(7006);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<float[]> expected = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int c = 0; c < 400; c++) {
-      Geo g = geo(r);
+      Geo g = geo(r, 10);
       int ph = g.ph();
       int pw = g.pw();
       int oh = g.oh();
@@ -355,7 +287,7 @@ class BackwardNativeTest {
   @Test
   void meanAndPadGradInputMatchJava() {
     SplittableRandom r = new SplittableRandom(7007);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<float[]> expected = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int c = 0; c < 300; c++) {
@@ -402,73 +334,8 @@ class BackwardNativeTest {
   /** One update case's expectation: new weights, new biases (or null), PRNG end state. */
   private record Expect(byte[] w, int[] bias, long state, String name) {}
 
-  private static final class UpdateStats {
-    int weightsChanged;
-    int weightsSaturated;
-    int biasesChanged;
-    int stochasticCases;
-    int partial;
-    int zeroChannels;
-    int fullChannels;
-  }
-
-  /** Factors as ReferenceTrainer computes them: k_w = 1/s_w (QAS) or s_w; k_b from s_x * s_w. */
-  private static float[][] factors(SplittableRandom r, int oc, float xScale) {
-    boolean qas = r.nextInt(4) != 0;
-    boolean perChannel = r.nextBoolean();
-    float[] ws = new float[oc];
-    float shared = scale(r);
-    float[] kw = new float[oc];
-    float[] kb = new float[oc];
-    for (int o = 0; o < oc; o++) {
-      ws[o] = perChannel ? scale(r) : shared;
-      kw[o] = qas ? 1f / ws[o] : ws[o];
-      float sb = xScale * ws[o];
-      kb[o] = qas ? 1f / sb : sb;
-    }
-    return new float[][] {kw, kb};
-  }
-
-  private static float learningRate(SplittableRandom r, boolean qas) {
-    return (float) Math.pow(10, r.nextDouble(-4, 1));
-  }
-
-  private static int[] biases(SplittableRandom r, int n) {
-    int[] b = new int[n];
-    for (int i = 0; i < n; i++) {
-      int k = r.nextInt(10);
-      b[i] = k == 0 ? Integer.MAX_VALUE - r.nextInt(0, 3) : k == 1
-          ? Integer.MIN_VALUE + r.nextInt(0, 3) : r.nextInt(-20000, 20000);
-    }
-    return b;
-  }
-
   private static long[] rngState(SplittableRandom r) {
     return new long[] {r.nextLong(), r.nextLong() | 1L};
-  }
-
-  private static int pickChannels(SplittableRandom r, int full, UpdateStats st) {
-    int k = r.nextInt(10);
-    if (k < 2) {
-      st.zeroChannels++;
-      return 0;
-    }
-    if (k < 5) {
-      st.fullChannels++;
-      return full;
-    }
-    st.partial++;
-    return Math.max(1, full / (1 << r.nextInt(0, 4)));
-  }
-
-  /** The input's first {@code keep} channels: [n, h, w, keep] out of [n, h, w, c]. */
-  private static byte[] slice(byte[] x, int[] d, int keep) {
-    int positions = d[0] * d[1] * d[2];
-    byte[] s = new byte[positions * keep];
-    for (int p = 0; p < positions; p++) {
-      System.arraycopy(x, p * d[3], s, p * keep, keep);
-    }
-    return s;
   }
 
   private static void checkUpdates(List<Result> out, List<Expect> expected, UpdateStats st) {
@@ -489,40 +356,17 @@ class BackwardNativeTest {
             + Long.toHexString(e.state()));
       }
     }
-    assertTrue(st.weightsChanged > 500, "weights changed: " + st.weightsChanged);
-    assertTrue(st.weightsSaturated > 10, "weights saturated: " + st.weightsSaturated);
-    assertTrue(st.biasesChanged > 100, "biases changed: " + st.biasesChanged);
-    assertTrue(st.stochasticCases > 50, "stochastic cases: " + st.stochasticCases);
-    assertTrue(st.partial > 20 && st.zeroChannels > 20 && st.fullChannels > 20,
-        "channel mix: partial " + st.partial + ", zero " + st.zeroChannels + ", full "
-            + st.fullChannels);
-  }
-
-  private static void countChanges(byte[] before, byte[] after, int[] bBefore, int[] bAfter,
-      UpdateStats st) {
-    for (int i = 0; i < before.length; i++) {
-      if (before[i] != after[i]) {
-        st.weightsChanged++;
-        if (after[i] == 127 || after[i] == -127) {
-          st.weightsSaturated++;
-        }
-      }
-    }
-    if (bBefore != null) {
-      for (int i = 0; i < bBefore.length; i++) {
-        st.biasesChanged += bBefore[i] != bAfter[i] ? 1 : 0;
-      }
-    }
+    st.assertCoverage();
   }
 
   @Test
   void conv2dUpdateMatchesReferenceTrainer() {
     SplittableRandom r = new SplittableRandom(7008);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<Expect> expected = new ArrayList<>();
     UpdateStats st = new UpdateStats();
     for (int c = 0; c < 500; c++) {
-      Geo geo = geo(r);
+      Geo geo = geo(r, 10);
       int ic = r.nextInt(1, 9);
       int oc = r.nextInt(1, 6);
       int[] inDims = {geo.n(), geo.ih(), geo.iw(), ic};
@@ -532,9 +376,9 @@ class BackwardNativeTest {
       int xZp = r.nextInt(-128, 128);
       byte[] x = int8s(r, count(inDims), -128, 127);
       float[][] k = factors(r, oc, xScale);
-      float lr = learningRate(r, true);
+      float lr = learningRate(r);
       Rounding rounding = Rounding.values()[r.nextInt(3)];
-      st.stochasticCases += rounding == Rounding.STOCHASTIC ? 1 : 0;
+      st.stochastic += rounding == Rounding.STOCHASTIC ? 1 : 0;
       int channels = pickChannels(r, ic, st);
       boolean hasBias = r.nextInt(4) != 0;
       byte[] w = int8s(r, count(fDims), -127, 127);
@@ -596,11 +440,11 @@ class BackwardNativeTest {
   @Test
   void depthwiseUpdateMatchesReferenceTrainer() {
     SplittableRandom r = new SplittableRandom(7009);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<Expect> expected = new ArrayList<>();
     UpdateStats st = new UpdateStats();
     for (int c = 0; c < 500; c++) {
-      Geo geo = geo(r);
+      Geo geo = geo(r, 10);
       int ic = r.nextInt(1, 9);
       int mult = r.nextInt(1, 3);
       int oc = ic * mult;
@@ -611,9 +455,9 @@ class BackwardNativeTest {
       int xZp = r.nextInt(-128, 128);
       byte[] x = int8s(r, count(inDims), -128, 127);
       float[][] k = factors(r, oc, xScale);
-      float lr = learningRate(r, true);
+      float lr = learningRate(r);
       Rounding rounding = Rounding.values()[r.nextInt(3)];
-      st.stochasticCases += rounding == Rounding.STOCHASTIC ? 1 : 0;
+      st.stochastic += rounding == Rounding.STOCHASTIC ? 1 : 0;
       int channels = pickChannels(r, oc, st);
       if (channels > 0 && r.nextInt(3) == 0) {
         channels = r.nextInt(1, oc + 1); // odd counts: a partial last input channel
@@ -667,7 +511,7 @@ class BackwardNativeTest {
   @Test
   void fullyConnectedUpdateMatchesReferenceTrainer() {
     SplittableRandom r = new SplittableRandom(7010);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<Expect> expected = new ArrayList<>();
     UpdateStats st = new UpdateStats();
     for (int c = 0; c < 500; c++) {
@@ -678,9 +522,9 @@ class BackwardNativeTest {
       int xZp = r.nextInt(-128, 128);
       byte[] x = int8s(r, batches * depth, -128, 127);
       float[][] k = factors(r, units, xScale);
-      float lr = learningRate(r, true);
+      float lr = learningRate(r);
       Rounding rounding = Rounding.values()[r.nextInt(3)];
-      st.stochasticCases += rounding == Rounding.STOCHASTIC ? 1 : 0;
+      st.stochastic += rounding == Rounding.STOCHASTIC ? 1 : 0;
       int channels = pickChannels(r, depth, st);
       boolean hasBias = r.nextInt(4) != 0;
       byte[] w = int8s(r, units * depth, -127, 127);
@@ -724,7 +568,7 @@ class BackwardNativeTest {
   @Test
   void fp32HeadAndDequantizeMatchJava() {
     SplittableRandom r = new SplittableRandom(7011);
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<float[]> expected = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int c = 0; c < 300; c++) {
@@ -806,7 +650,7 @@ class BackwardNativeTest {
 
   @Test
   void invalidArgumentsAreRejectedWithoutWrites() {
-    BackwardProbe probe = new BackwardProbe();
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
     probe.add(16, new Words());
     Result res = probe.run().get(0);
     assertEquals(MT_OK, res.status());
@@ -818,31 +662,11 @@ class BackwardNativeTest {
 
   @Test
   void compilesForCortexM7WithoutDoubleOr64BitHelpers(@TempDir Path tmp) {
-    Path root = BackwardProbe.BUILD.sourceRoot();
-    List<Path> sources = new ArrayList<>();
-    try (Stream<Path> s = Files.list(root.resolve("runtime-c/src/backward"))) {
-      s.filter(p -> p.toString().endsWith(".c")).sorted().forEach(sources::add);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    List<Path> sources = NativeProbe.cSourcesIn("runtime-c/src/backward");
     assertTrue(sources.size() >= 13, "backward sources: " + sources);
-    sources.add(BackwardProbe.testsDir().resolve("probe_mt_backward.c"));
-    List<Path> objects = BackwardProbe.BUILD.compileOnlyForCortexM7(sources, List.of(),
-        tmp.resolve("m7"));
-    assertEquals(sources.size(), objects.size());
-    for (Path obj : objects) {
-      ProcessRunner.Result r =
-          ProcessRunner.run(
-              List.of(Llvm.get().llvmObjdump().toString(), "-dr", "--mcpu=cortex-m7",
-                  obj.toString()),
-              null,
-              Duration.ofSeconds(60));
-      assertEquals(0, r.exitCode(), r.stderr());
-      String asm = r.stdoutText();
-      assertTrue(asm.contains("file format elf32-littlearm"), obj + ": " + asm.lines().limit(3));
-      assertFalse(asm.contains(".f64"), obj + " uses double-precision instructions");
-      Matcher m = FORBIDDEN_CALL.matcher(asm);
-      assertFalse(m.find(), () -> obj + " calls a 64-bit/double helper: " + m.group());
+    sources.add(NativeProbe.testsDir().resolve("probe_mt_backward.c"));
+    for (Disassembly d : NativeProbe.cortexM7(NativeProbe.BUILD, sources, tmp.resolve("m7"))) {
+      d.assertNoDoubleOrForbiddenCall(FORBIDDEN_CALL);
     }
   }
 }

@@ -2,14 +2,12 @@ package dev.mcutrain.train.math;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.mcutrain.toolchain.HostBuild;
-import dev.mcutrain.toolchain.Llvm;
+import dev.mcutrain.testing.NativeProbe.Disassembly;
+import dev.mcutrain.testing.NativeProbe;
 import dev.mcutrain.toolchain.ProcessRunner;
-import dev.mcutrain.toolchain.RuntimeSources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * stay single precision.
  */
 class MtMathCTest {
-  private static final HostBuild BUILD = new HostBuild();
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(120);
 
   /** Double-precision instructions' helpers, 64-bit helpers and libm calls. */
@@ -40,35 +37,10 @@ class MtMathCTest {
   /** Fused multiply-add would break agreement with Java (-ffp-contract=off forbids it). */
   private static final Pattern FUSED = Pattern.compile("\\bv(f|fn)m[as]\\.");
 
-  private static Path checkout() {
-    Path checkout = RuntimeSources.sourceCheckout();
-    assertNotNull(checkout, "no project checkout found (tests/kernels holds the C tests)");
-    return checkout;
-  }
-
-  private static Path testsDir() {
-    return checkout().resolve("tests/kernels");
-  }
-
-  private static Path outDir() {
-    return Path.of("target", "c-tests").toAbsolutePath();
-  }
-
-  private static Path probe() {
-    return BUILD.buildExecutable(
-        List.of(testsDir().resolve("probe_mt_math.c")), List.of(), outDir(), "probe_mt_math");
-  }
-
   @Test
   void cHandChecksPass() {
-    Path exe =
-        BUILD.buildExecutable(
-            List.of(testsDir().resolve("test_mt_math.c")), List.of(), outDir(), "test_mt_math");
-    ProcessRunner.Result r = ProcessRunner.run(List.of(exe.toString()), null, RUN_TIMEOUT);
-    String out = r.stdoutText();
+    String out = NativeProbe.runHandChecks("test_mt_math", RUN_TIMEOUT);
     System.out.print("test_mt_math: " + out);
-    assertEquals(0, r.exitCode(), out);
-    assertTrue(out.contains(" passed, 0 failed"), out);
   }
 
   // ---- exp / log ----
@@ -142,7 +114,7 @@ class MtMathCTest {
 
   @Test
   void cExpAndLogMatchJavaBitForBit() {
-    Path exe = probe();
+    Path exe = NativeProbe.executable("probe_mt_math");
     for (int op = 0; op <= 1; op++) {
       int[] inputs = scalarInputs(op == 0 ? 20240601L : 20240602L, op == 1);
       int[] c = runScalar(exe, op, inputs);
@@ -209,7 +181,7 @@ class MtMathCTest {
 
   @Test
   void cSoftmaxCrossEntropyMatchesJavaBitForBit() {
-    Path exe = probe();
+    Path exe = NativeProbe.executable("probe_mt_math");
     List<XentCase> cases = xentCases(20240603L);
     int bytes = 0;
     for (XentCase k : cases) {
@@ -266,24 +238,15 @@ class MtMathCTest {
 
   @Test
   void compilesForCortexM7InSinglePrecision(@TempDir Path tmp) {
-    Path root = BUILD.sourceRoot();
+    Path root = NativeProbe.BUILD.sourceRoot();
     List<Path> sources =
         List.of(
             root.resolve("runtime-c/src/loss/mt_softmax_xent_f32.c"),
-            testsDir().resolve("probe_mt_math.c"),
-            testsDir().resolve("test_mt_math.c"));
-    List<Path> objects = BUILD.compileOnlyForCortexM7(sources, List.of(), tmp.resolve("m7"));
-    assertEquals(sources.size(), objects.size());
-    for (Path obj : objects) {
-      ProcessRunner.Result r =
-          ProcessRunner.run(
-              List.of(Llvm.get().llvmObjdump().toString(), "-dr", "--mcpu=cortex-m7",
-                  obj.toString()),
-              null,
-              Duration.ofSeconds(60));
-      assertEquals(0, r.exitCode(), r.stderr());
-      String asm = r.stdoutText();
-      assertTrue(asm.contains("file format elf32-littlearm"), obj + ": " + asm.lines().limit(3));
+            NativeProbe.testsDir().resolve("probe_mt_math.c"),
+            NativeProbe.testsDir().resolve("test_mt_math.c"));
+    for (Disassembly d : NativeProbe.cortexM7(NativeProbe.BUILD, sources, tmp.resolve("m7"))) {
+      Path obj = d.object();
+      String asm = d.asm();
       if (!obj.getFileName().toString().startsWith("test_")) { // the hand checks fold to constants
         assertTrue(asm.contains("vmul.f32"), obj + " has no single-precision multiply");
       }

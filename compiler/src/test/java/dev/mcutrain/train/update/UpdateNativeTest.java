@@ -1,15 +1,12 @@
 package dev.mcutrain.train.update;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.mcutrain.toolchain.HostBuild;
-import dev.mcutrain.toolchain.Llvm;
+import dev.mcutrain.testing.NativeProbe.Disassembly;
+import dev.mcutrain.testing.NativeProbe;
 import dev.mcutrain.toolchain.ProcessRunner;
-import dev.mcutrain.toolchain.RuntimeSources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -29,36 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * helper-call hygiene.
  */
 class UpdateNativeTest {
-  private static final HostBuild BUILD = new HostBuild();
-
-  /** Calls that would mean a double, a 64-bit division or a missing libgcc/compiler-rt helper. */
-  private static final Pattern FORBIDDEN_CALL =
-      Pattern.compile(
-          "R_ARM_THM_(CALL|JUMP24)\\s+(__aeabi_l\\w*|__aeabi_ul\\w*|__aeabi_d\\w*|__aeabi_f2[lu]\\w*"
-              + "|__aeabi_[lu]\\w*2f|__\\w*di3|__\\w*df\\w*)");
-
-  private static Path checkout() {
-    Path checkout = RuntimeSources.sourceCheckout();
-    assertNotNull(checkout, "no project checkout found (tests/kernels holds the C tests)");
-    return checkout;
-  }
-
-  private static Path testsDir() {
-    return checkout().resolve("tests/kernels");
-  }
-
-  private static Path outDir() {
-    return Path.of("target", "c-tests").toAbsolutePath();
-  }
-
   @Test
   void cHandCasesPass() {
-    Path exe =
-        BUILD.buildExecutable(
-            List.of(testsDir().resolve("test_mt_update.c")), List.of(), outDir(), "test_mt_update");
-    ProcessRunner.Result r = ProcessRunner.run(List.of(exe.toString()), null, Duration.ofSeconds(60));
-    String out = r.stdoutText();
-    assertEquals(0, r.exitCode(), out);
+    String out = NativeProbe.runHandChecks("test_mt_update", Duration.ofSeconds(60));
     Matcher m = Pattern.compile("(\\d+) passed, 0 failed").matcher(out);
     assertTrue(m.find(), out);
     assertTrue(Integer.parseInt(m.group(1)) >= 80, out);
@@ -68,10 +38,7 @@ class UpdateNativeTest {
 
   @Test
   void cMatchesJavaBitForBitOnOneSharedStream() {
-    Path exe =
-        BUILD.buildExecutable(
-            List.of(testsDir().resolve("probe_mt_update.c")), List.of(), outDir(),
-            "probe_mt_update");
+    Path exe = NativeProbe.executable("probe_mt_update");
     SplittableRandom rnd = new SplittableRandom(20240612L);
     List<Rec> recs = new ArrayList<>();
     recs.add(new Rec(5, 1234567, 0, 0));
@@ -171,28 +138,15 @@ class UpdateNativeTest {
 
   @Test
   void compilesForCortexM7WithoutDoubleOr64BitDivision(@TempDir Path tmp) {
-    Path root = BUILD.sourceRoot();
+    Path root = NativeProbe.BUILD.sourceRoot();
     List<Path> sources =
         List.of(
             root.resolve("runtime-c/src/support/mt_prng.c"),
             root.resolve("runtime-c/src/update/mt_update.c"),
-            testsDir().resolve("test_mt_update.c"),
-            testsDir().resolve("probe_mt_update.c"));
-    List<Path> objects = BUILD.compileOnlyForCortexM7(sources, List.of(), tmp.resolve("m7"));
-    assertEquals(sources.size(), objects.size());
-    for (Path obj : objects) {
-      ProcessRunner.Result r =
-          ProcessRunner.run(
-              List.of(Llvm.get().llvmObjdump().toString(), "-dr", "--mcpu=cortex-m7",
-                  obj.toString()),
-              null,
-              Duration.ofSeconds(60));
-      assertEquals(0, r.exitCode(), r.stderr());
-      String asm = r.stdoutText();
-      assertTrue(asm.contains("file format elf32-littlearm"), obj + ": " + asm.lines().limit(3));
-      assertFalse(asm.contains(".f64"), obj + " uses double-precision instructions");
-      Matcher m = FORBIDDEN_CALL.matcher(asm);
-      assertFalse(m.find(), () -> obj + " calls a 64-bit/double helper: " + m.group());
+            NativeProbe.testsDir().resolve("test_mt_update.c"),
+            NativeProbe.testsDir().resolve("probe_mt_update.c"));
+    for (Disassembly d : NativeProbe.cortexM7(NativeProbe.BUILD, sources, tmp.resolve("m7"))) {
+      d.assertNoDoubleOrForbiddenCall(NativeProbe.FORBIDDEN_CALL);
     }
   }
 
