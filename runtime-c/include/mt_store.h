@@ -10,7 +10,8 @@
  *
  * Flash semantics assumed (NOR): erase sets every byte of a sector to 0xFF; programming only
  * clears bits; an interrupted program leaves each affected byte somewhere between its old and its
- * new value.
+ * new value. Programs are issued in whole 4-byte words at word-aligned offsets (the payload's
+ * last partial word is padded with 0xFF); reads may have any length.
  */
 #ifndef MT_STORE_H
 #define MT_STORE_H
@@ -21,9 +22,9 @@
 /* The board's flash, as offsets into the two-sector state area. */
 typedef struct {
   int32_t sector_size;
-  int32_t (*read)(int32_t offset, void *dst, int32_t n);          /* 0 or negative */
-  int32_t (*erase)(int32_t sector);                               /* 0 or negative */
-  int32_t (*program)(int32_t offset, const void *src, int32_t n); /* 0 or negative */
+  int32_t (*read)(int32_t offset, void *dst, int32_t n);          /* negative on error */
+  int32_t (*erase)(int32_t sector);                               /* negative on error */
+  int32_t (*program)(int32_t offset, const void *src, int32_t n); /* negative on error */
 } mt_flash_ops;
 
 /* Bytes of slot overhead (header and commit word) before the payload. */

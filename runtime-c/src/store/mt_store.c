@@ -27,7 +27,7 @@ static int32_t payload_crc(const mt_flash_ops *f, int32_t offset, uint32_t lengt
   uint32_t c = 0;
   while (done < length) {
     uint32_t k = length - done < (uint32_t)sizeof(chunk) ? length - done : (uint32_t)sizeof(chunk);
-    if (f->read(offset + (int32_t)done, chunk, (int32_t)k) != 0) {
+    if (f->read(offset + (int32_t)done, chunk, (int32_t)k) < 0) {
       return -1;
     }
     c = mt_crc32(c, chunk, (int32_t)k);
@@ -45,7 +45,7 @@ static slot_info inspect(const mt_flash_ops *f, int32_t slot) {
   s.sequence = 0;
   s.length = 0;
   s.valid = 0;
-  if (f->read(base, h, MT_STORE_HEADER_BYTES) != 0) {
+  if (f->read(base, h, MT_STORE_HEADER_BYTES) < 0) {
     return s;
   }
   if (mt_load_u32le(h + 20) != MT_STORE_COMMIT || mt_load_u32le(h) != MT_STORE_MAGIC) {
@@ -86,6 +86,25 @@ static int32_t newest(const mt_flash_ops *f, slot_info *out) {
   return -1;
 }
 
+/* Programs n bytes at a word-aligned offset in whole words (flash programs words): the last
+ * partial word is padded with 0xFF, which programming leaves erased. */
+static int32_t program_padded(const mt_flash_ops *f, int32_t offset, const uint8_t *data,
+                              int32_t n) {
+  int32_t whole = n & ~3;
+  uint8_t tail[4];
+  int32_t i;
+  if (whole > 0 && f->program(offset, data, whole) < 0) {
+    return -1;
+  }
+  if (whole == n) {
+    return 0;
+  }
+  for (i = 0; i < 4; i++) {
+    tail[i] = whole + i < n ? data[whole + i] : 0xFF;
+  }
+  return f->program(offset + whole, tail, 4) < 0 ? -1 : 0;
+}
+
 mt_status mt_store_save(const mt_flash_ops *flash, const void *data, int32_t n) {
   slot_info cur;
   int32_t target;
@@ -93,7 +112,7 @@ mt_status mt_store_save(const mt_flash_ops *flash, const void *data, int32_t n) 
   uint32_t sequence = 1u;
   uint8_t h[MT_STORE_HEADER_BYTES];
   if (flash == 0 || data == 0 || n < 0 || flash->sector_size <= MT_STORE_HEADER_BYTES ||
-      n > flash->sector_size - MT_STORE_HEADER_BYTES) {
+      n > ((flash->sector_size - MT_STORE_HEADER_BYTES) & ~3)) {
     return MT_ERR_ARG;
   }
   target = 0;
@@ -105,10 +124,10 @@ mt_status mt_store_save(const mt_flash_ops *flash, const void *data, int32_t n) 
     }
   }
   base = slot_base(flash, target);
-  if (flash->erase(target) != 0) {
+  if (flash->erase(target) < 0) {
     return MT_ERR_CORRUPT;
   }
-  if (n > 0 && flash->program(base + MT_STORE_HEADER_BYTES, data, n) != 0) {
+  if (program_padded(flash, base + MT_STORE_HEADER_BYTES, (const uint8_t *)data, n) != 0) {
     return MT_ERR_CORRUPT;
   }
   mt_store_u32le(h, MT_STORE_MAGIC);
@@ -116,11 +135,11 @@ mt_status mt_store_save(const mt_flash_ops *flash, const void *data, int32_t n) 
   mt_store_u32le(h + 8, (uint32_t)n);
   mt_store_u32le(h + 12, mt_crc32(0u, data, n));
   mt_store_u32le(h + 16, mt_crc32(0u, h, 16));
-  if (flash->program(base, h, 20) != 0) {
+  if (flash->program(base, h, 20) < 0) {
     return MT_ERR_CORRUPT;
   }
   mt_store_u32le(h + 20, MT_STORE_COMMIT);
-  if (flash->program(base + 20, h + 20, 4) != 0) {
+  if (flash->program(base + 20, h + 20, 4) < 0) {
     return MT_ERR_CORRUPT;
   }
   return MT_OK;
@@ -139,7 +158,7 @@ mt_status mt_store_load(const mt_flash_ops *flash, void *dst, int32_t cap, int32
   if (s.length > (uint32_t)cap) {
     return MT_ERR_SIZE;
   }
-  if (flash->read(slot_base(flash, slot) + MT_STORE_HEADER_BYTES, dst, (int32_t)s.length) != 0) {
+  if (flash->read(slot_base(flash, slot) + MT_STORE_HEADER_BYTES, dst, (int32_t)s.length) < 0) {
     return MT_ERR_CORRUPT;
   }
   *n = (int32_t)s.length;

@@ -82,4 +82,22 @@ class SelftestTest {
     assertEquals(0, d.exitCode());
     assertFalse(d.stdoutText().contains(".f64"), "no double-precision instruction");
   }
+
+  @Test
+  void learnedStateSurvivesARebootInTheEmulatorAndCorruptionFallsBack(@TempDir Path dir)
+      throws IOException {
+    Graph g = TfliteReader.read(SharedAssets.personDetect());
+    TrainingMemoryPlan plan = TrainingBudget.planWithinBudget(g, TrainingSpec.builder()
+        .classes(2).scheme(UpdateScheme.parse("bias:4")).build());
+    byte[] person = Files.readAllBytes(SharedAssets.golden("person_detect/person/input.bin"));
+    Selftest s = new Selftest(plan, List.of(person), new int[] {1}, 1);
+    List<Path> sources = new ArrayList<>(s.writeTo(dir));
+    sources.add(dev.mcutrain.testing.SharedAssets.projectRoot()
+        .resolve("tests/firmware/state_roundtrip.c"));
+    FirmwareBuild.Image image = FirmwareBuild.build(Board.MPS2_AN500, 256 * 1024, sources,
+        List.of(dir), dir.resolve("mps2"), "state_roundtrip");
+    Qemu.Result r = Qemu.run(image.elf(), new byte[0], Duration.ofMinutes(5), false);
+    assertEquals(0, r.exitStatus(), "the exit status names the failed check");
+    assertEquals("roundtrip ok\n", new String(r.stdout(), StandardCharsets.US_ASCII));
+  }
 }
