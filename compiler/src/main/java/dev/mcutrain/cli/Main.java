@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         + "microcontrollers.",
     subcommands = {DemoCommand.class, InspectCommand.class, InferCommand.class,
         CompileCommand.class, TrainCommand.class, FirmwareCommand.class,
-        BenchDeviceCommand.class,
+        BenchDeviceCommand.class, SendCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a user error (bad input, unsupported model). */
