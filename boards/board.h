@@ -29,6 +29,22 @@ int32_t mt_board_read(void *buf, int32_t n);
  * bytes are written, or a negative value on error (including n < 0 or buf == NULL with n > 0). */
 int32_t mt_board_write(const void *buf, int32_t n);
 
+/*
+ * The serial link: a second byte stream for a host program that talks to the device (frames of
+ * runtime-c/include/mt_link.h). On the host it is stdin/stdout (the same as the console); on
+ * mps2-an500 it is the CMSDK UART0 (QEMU's first -serial chardev) while the console stays on
+ * semihosting; on the STM32 boards it is the console USART.
+ */
+
+/* Reads up to n bytes from the link into buf, blocking until at least one byte is available.
+ * Returns the count read, 0 at the end of the link (never on a UART), or a negative value on
+ * error (including n < 0 or buf == NULL). */
+int32_t mt_board_link_read(void *buf, int32_t n);
+
+/* Writes n bytes from buf to the link. Returns n once all bytes are written, or a negative value
+ * on error (including n < 0 or buf == NULL with n > 0). */
+int32_t mt_board_link_write(const void *buf, int32_t n);
+
 /* A free-running cycle counter (wraps at 2^32). Differences of two readings measure elapsed
  * cycles of short sections: use unsigned subtraction. */
 uint32_t mt_board_cycles(void);

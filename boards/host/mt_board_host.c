@@ -255,6 +255,15 @@ int32_t mt_board_write(const void *buf, int32_t n) {
   return n;
 }
 
+/* The link is the console on the host: stdin and stdout. */
+int32_t mt_board_link_read(void *buf, int32_t n) {
+  return mt_board_read(buf, n);
+}
+
+int32_t mt_board_link_write(const void *buf, int32_t n) {
+  return mt_board_write(buf, n);
+}
+
 /* Low 32 bits of the time-stamp counter (constant-rate TSC on current x86 processors). */
 uint32_t mt_board_cycles(void) {
   uint32_t lo;

@@ -14,6 +14,9 @@
  * Cycles: QEMU has no DWT cycle counter, so mt_board_cycles counts SysTick ticks (processor clock,
  * 24-bit down counter reloading at 0xFFFFFF, wraps counted in SysTick_Handler). With
  * -icount shift=7,align=off,sleep=off the count is deterministic: 3.2 ticks per instruction.
+ * Link (mt_board_link_read/_write): the CMSDK APB UART0 at 0x40004000, polled (QEMU connects it
+ * to the first -serial chardev; dev.mcutrain.toolchain.Qemu.start puts a TCP socket on 127.0.0.1
+ * there). The console stays on semihosting.
  * Flash: the state store is emulated in the machine's 16 MB PSRAM at 0x60000000 (RAM in QEMU, not
  * part of the image, zero at power-on rather than erased, lost when QEMU exits): two 256 KB
  * "sectors", erase writes 0xFF, program ANDs like NOR flash.
@@ -43,6 +46,18 @@
 #define MT_MPS2_FLASH_BASE 0x60000000u
 #define MT_MPS2_FLASH_SECTOR ((int32_t)256 * 1024)
 #define MT_MPS2_FLASH_SIZE (2 * MT_MPS2_FLASH_SECTOR)
+
+/* CMSDK APB UART0. */
+#define MT_MPS2_UART0_BASE 0x40004000u
+#define MT_UART_DATA (MT_MPS2_UART0_BASE + 0x00u)
+#define MT_UART_STATE (MT_MPS2_UART0_BASE + 0x04u)
+#define MT_UART_CTRL (MT_MPS2_UART0_BASE + 0x08u)
+#define MT_UART_BAUDDIV (MT_MPS2_UART0_BASE + 0x10u)
+#define MT_UART_STATE_TX_FULL 1u
+#define MT_UART_STATE_RX_FULL 2u
+#define MT_UART_CTRL_TX_RX_ENABLE 3u
+#define MT_MPS2_CLOCK_HZ 25000000u
+#define MT_BAUD 115200u
 
 static int32_t mt_stdin_handle = MT_STDIN_UNOPENED;
 static int32_t mt_stdout_handle = -1;
@@ -80,6 +95,8 @@ void mt_board_init(void) {
   MT_REG32(MT_SYST_RVR) = 0x00FFFFFFu;
   MT_REG32(MT_SYST_CVR) = 0;
   MT_REG32(MT_SYST_CSR) = 7u; /* processor clock, interrupt on wrap, enable */
+  MT_REG32(MT_UART_BAUDDIV) = MT_MPS2_CLOCK_HZ / MT_BAUD; /* >= 16 as the UART requires */
+  MT_REG32(MT_UART_CTRL) = MT_UART_CTRL_TX_RX_ENABLE;
 }
 
 /* Reads the input file MT_MPS2_STDIN_FILE (opened on first use; missing = empty input) with
@@ -135,6 +152,39 @@ int32_t mt_board_write(const void *buf, int32_t n) {
       return -1;
     }
     done = n - left;
+  }
+  return n;
+}
+
+/* Blocks for the first byte on UART0, then takes what is already there. */
+int32_t mt_board_link_read(void *buf, int32_t n) {
+  uint8_t *p = (uint8_t *)buf;
+  int32_t got = 0;
+  if (buf == NULL || n < 0) {
+    return -1;
+  }
+  mt_board_init();
+  while (got < n) {
+    if ((MT_REG32(MT_UART_STATE) & MT_UART_STATE_RX_FULL) != 0) {
+      p[got++] = (uint8_t)MT_REG32(MT_UART_DATA);
+    } else if (got > 0) {
+      break;
+    }
+  }
+  return got;
+}
+
+int32_t mt_board_link_write(const void *buf, int32_t n) {
+  const uint8_t *p = (const uint8_t *)buf;
+  int32_t i;
+  if (n < 0 || (buf == NULL && n > 0)) {
+    return -1;
+  }
+  mt_board_init();
+  for (i = 0; i < n; i++) {
+    while ((MT_REG32(MT_UART_STATE) & MT_UART_STATE_TX_FULL) != 0) {
+    }
+    MT_REG32(MT_UART_DATA) = p[i];
   }
   return n;
 }

@@ -135,6 +135,15 @@ int32_t mt_board_write(const void *buf, int32_t n) {
   return mt_stm32_usart_board_write(&mt_usart, buf, n);
 }
 
+/* The link is the console USART. */
+int32_t mt_board_link_read(void *buf, int32_t n) {
+  return mt_stm32_usart_board_read(&mt_usart, buf, n);
+}
+
+int32_t mt_board_link_write(const void *buf, int32_t n) {
+  return mt_stm32_usart_board_write(&mt_usart, buf, n);
+}
+
 uint32_t mt_board_cycles(void) {
   return MT_REG32(MT_DWT_CYCCNT);
 }
