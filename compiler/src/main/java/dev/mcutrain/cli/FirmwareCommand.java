@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
  * ld.lld, and writes .elf, .bin, .hex and a size report.
  */
 @Command(name = "firmware", mixinStandardHelpOptions = true,
-    description = "Build the selftest firmware (a training step trained on an embedded batch) "
-        + "for a board: writes .elf, .bin, .hex and a size report.")
+    description = "Build an example firmware (selftest or serial_finetune) around a compiled "
+        + "training step for a board: writes .elf, .bin, .hex and a size report.")
 final class FirmwareCommand implements Callable<Integer> {
   /** Static RAM of a firmware image besides the training step and the stack (board, example). */
   static final long OTHER_STATIC_RAM = 1024;
@@ -58,6 +58,18 @@ final class FirmwareCommand implements Callable<Integer> {
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
   Path out;
+
+  /** The example firmware to build. */
+  enum Example {
+    selftest,
+    serial_finetune
+  }
+
+  @Option(names = "--example", defaultValue = "selftest", paramLabel = "NAME",
+      description = "selftest (trains on the embedded batch, prints losses and a state CRC) or "
+          + "serial_finetune (trains on samples received over the serial link; see mcutrain "
+          + "send); default: ${DEFAULT-VALUE}")
+  Example example;
 
   @Mixin TrainingOptions training;
 
@@ -91,9 +103,10 @@ final class FirmwareCommand implements Callable<Integer> {
     Selftest selftest = new Selftest(plan, xs, ys, steps);
     Path src = out.resolve("src");
     List<Path> sources = new ArrayList<>(selftest.writeTo(src));
-    sources.add(new HostBuild().sourceRoot().resolve("examples/selftest/main.c"));
+    String dirName = example == Example.selftest ? "selftest" : "serial-finetune";
+    sources.add(new HostBuild().sourceRoot().resolve("examples/" + dirName + "/main.c"));
     FirmwareBuild.Image image = FirmwareBuild.build(b, ts.budgetBytes(), sources, List.of(src),
-        out, "selftest_" + g.name());
+        out, example.name() + "_" + g.name());
     PrintWriter w = spec.commandLine().getOut();
     w.printf(Locale.ROOT, "training step: %s; planned peak %,d bytes (arena %,d + state %,d)%n",
         ts.scheme(), plan.peakBytes(), plan.arenaBytes(), plan.trainableBytes());
