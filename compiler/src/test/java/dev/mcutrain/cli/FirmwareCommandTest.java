@@ -51,6 +51,21 @@ class FirmwareCommandTest {
   }
 
   @Test
+  void aSmallerSchemeFitsThe128KBoardAndTooMuchCodeIsAClearFlashError(@TempDir Path dir)
+      throws IOException {
+    String data = dataset(dir).toString();
+    CliTest.Run fits = run("firmware", SharedAssets.personDetect().toString(), "--board",
+        "nucleo-f411re", "--budget", "128K", "--example", "serial_finetune", "--classes", "2",
+        "--update", "last:1", "--data", data, "--out", dir.resolve("a").toString());
+    assertEquals(0, fits.code(), fits.err());
+    assertTrue(fits.out().contains("of 131072 bytes budget"), fits.out());
+    CliTest.Run tooBig = run("firmware", SharedAssets.personDetect().toString(), "--board",
+        "nucleo-f411re", "--budget", "128K", "--example", "serial_finetune", "--classes", "2",
+        "--update", "bias:6", "--data", data, "--out", dir.resolve("b").toString());
+    assertOneLineError(tooBig, 1, "bytes of code flash by");
+  }
+
+  @Test
   void rejectsUnknownBoardsAndBudgetsAboveTheBoardsSram(@TempDir Path dir) throws IOException {
     assertOneLineError(run("firmware", SharedAssets.personDetect().toString(), "--board", "uno",
         "--data", dataset(dir).toString(), "--out", dir.toString()), 1, "unknown board 'uno'");
