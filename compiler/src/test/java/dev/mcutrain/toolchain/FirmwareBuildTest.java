@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mcutrain.McuTrainException;
 import java.io.IOException;
@@ -48,7 +47,6 @@ class FirmwareBuildTest {
 
   @Test
   void helloRunsInQemuWithStatusAndOutput(@TempDir Path out) throws IOException {
-    assumeTrue(Qemu.isAvailable(), "qemu-system-arm is not installed");
     FirmwareBuild.Image img = image(Board.MPS2_AN500, "hello", out);
     assertTrue(Files.size(img.bin()) > 0);
     assertTrue(Files.readString(img.hex()).startsWith(":"));
@@ -70,7 +68,6 @@ class FirmwareBuildTest {
 
   @Test
   void echoReadsItsInputToTheEndInQemu(@TempDir Path out) {
-    assumeTrue(Qemu.isAvailable(), "qemu-system-arm is not installed");
     FirmwareBuild.Image img = image(Board.MPS2_AN500, "echo", out);
     byte[] input = "line one\nline two\n".repeat(20).getBytes(StandardCharsets.UTF_8);
     Qemu.Result r = Qemu.run(img.elf(), input, QEMU_TIMEOUT, false);
@@ -81,7 +78,6 @@ class FirmwareBuildTest {
 
   @Test
   void flashStoreWorksInQemuAndOnTheHost(@TempDir Path out) {
-    assumeTrue(Qemu.isAvailable(), "qemu-system-arm is not installed");
     FirmwareBuild.Image img = image(Board.MPS2_AN500, "flash", out);
     Qemu.Result r = Qemu.run(img.elf(), null, QEMU_TIMEOUT, false);
     assertEquals("flash ok\n", r.stdoutText());

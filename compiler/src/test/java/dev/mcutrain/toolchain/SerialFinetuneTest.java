@@ -2,7 +2,6 @@ package dev.mcutrain.toolchain;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mcutrain.engine.Selftest;
 import dev.mcutrain.frontend.tflite.TfliteReader;
@@ -124,7 +123,6 @@ class SerialFinetuneTest {
 
   @Test
   void emulatedCortexM7OverTheUartSocket(@TempDir Path dir) throws IOException {
-    assumeTrue(Qemu.isAvailable(), "qemu-system-arm is not installed");
     Setup s = setup(dir);
     FirmwareBuild.Image img = FirmwareBuild.build(Board.MPS2_AN500, 256L << 10, s.sources(),
         List.of(dir.resolve("gen")), dir.resolve("mps2"), "serial-finetune");

@@ -3,7 +3,6 @@ package dev.mcutrain.toolchain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -60,7 +59,6 @@ class SerialLinkTest {
 
   @Test
   void framesRoundTripThroughTheEmulatedUart(@TempDir Path dir) throws IOException {
-    assumeTrue(Qemu.isAvailable(), "qemu-system-arm is not installed");
     Path checkout = RuntimeSources.sourceCheckout();
     assertNotNull(checkout);
     FirmwareBuild.Image img = new FirmwareBuild(dir.resolve("cache")).buildImage(Board.MPS2_AN500,
