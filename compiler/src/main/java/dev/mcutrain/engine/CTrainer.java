@@ -8,19 +8,19 @@ import dev.mcutrain.codegen.c.TrainingEmitter;
 import dev.mcutrain.train.StateLayout;
 import dev.mcutrain.train.TrainingMemoryPlan;
 import dev.mcutrain.toolchain.HostBuild;
-import dev.mcutrain.toolchain.ProcessRunner;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The generated C training step, built for the host with the bundled clang: runs a sequence of
@@ -67,32 +67,176 @@ public final class CTrainer {
 
   /** Runs {@code inputs.size()} training steps from the initial state. */
   public Result run(List<byte[]> inputs, int[] labels) {
-    ByteArrayOutputStream in = new ByteArrayOutputStream();
-    ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-    header.putInt(inputs.size());
-    in.writeBytes(header.array());
-    for (int i = 0; i < inputs.size(); i++) {
-      in.writeBytes(inputs.get(i));
-      in.write(labels[i]);
+    try (Session s = open()) {
+      float[] losses = s.train(inputs.toArray(new byte[0][]), labels, null);
+      return new Result(losses, s.state());
     }
-    ProcessRunner.Result r = ProcessRunner.run(List.of(executable.toString()), in.toByteArray(),
-        Duration.ofMinutes(10));
-    if (r.exitCode() != 0) {
-      throw new McuTrainException("the generated training program failed with exit code "
-          + r.exitCode());
+  }
+
+  /** Starts the training program as a command server with a fresh {@code init()} state. */
+  public Session open() {
+    return new Session();
+  }
+
+  /**
+   * A running training program (see {@link TrainRunnerEmitter} for the protocol): training steps
+   * and inferences against one evolving state, streamed so that progress can be reported.
+   */
+  public final class Session implements AutoCloseable {
+    private final Process process;
+    private final OutputStream stdin;
+    private final DataInputStream stdout;
+    private final int inputBytes;
+    private final int classes;
+
+    private Session() {
+      try {
+        this.process = new ProcessBuilder(executable.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      } catch (IOException e) {
+        throw new McuTrainException("cannot start " + executable + ": " + e.getMessage());
+      }
+      this.stdin = new BufferedOutputStream(process.getOutputStream(), 1 << 16);
+      this.stdout = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
+      var g = plan.program().graph();
+      this.inputBytes = (int) g.inputBytes();
+      this.classes = plan.program().head().map(dev.mcutrain.train.TrainingProgram.Head::units)
+          .orElse((int) g.tensor(plan.program().logitsTensor()).shape().elementCount());
     }
-    int stateBytes = StateLayout.of(plan.program()).totalBytes();
-    ByteBuffer out = ByteBuffer.wrap(r.stdout()).order(ByteOrder.LITTLE_ENDIAN);
-    if (out.remaining() != 4 * inputs.size() + stateBytes) {
-      throw new McuTrainException("the generated training program wrote " + out.remaining()
-          + " bytes, expected " + (4 * inputs.size() + stateBytes));
+
+    /**
+     * One training step per sample, in order; {@code progress} (may be null) hears the number
+     * of steps done and the last loss after every step. Returns the losses.
+     */
+    public float[] train(byte[][] inputs, int[] labels, StepListener progress) {
+      Thread writer = feed(out -> {
+        for (int i = 0; i < inputs.length; i++) {
+          check(inputs[i]);
+          out.write('T');
+          out.write(inputs[i]);
+          out.write(labels[i]);
+        }
+      });
+      float[] losses = new float[inputs.length];
+      for (int i = 0; i < losses.length; i++) {
+        losses[i] = readFloat();
+        if (progress != null) {
+          progress.step(i + 1, losses[i]);
+        }
+      }
+      join(writer);
+      return losses;
     }
-    float[] losses = new float[inputs.size()];
-    for (int i = 0; i < losses.length; i++) {
-      losses[i] = out.getFloat();
+
+    /** The logits of each input with the current state. */
+    public float[][] infer(byte[][] inputs) {
+      Thread writer = feed(out -> {
+        for (byte[] x : inputs) {
+          check(x);
+          out.write('E');
+          out.write(x);
+        }
+      });
+      float[][] logits = new float[inputs.length][classes];
+      for (float[] l : logits) {
+        for (int k = 0; k < classes; k++) {
+          l[k] = readFloat();
+        }
+      }
+      join(writer);
+      return logits;
     }
-    byte[] state = new byte[stateBytes];
-    out.get(state);
-    return new Result(losses, state);
+
+    /** The exported state blob. */
+    public byte[] state() {
+      Thread writer = feed(out -> out.write('S'));
+      byte[] state = new byte[StateLayout.of(plan.program()).totalBytes()];
+      try {
+        stdout.readFully(state);
+      } catch (IOException e) {
+        throw failure();
+      }
+      join(writer);
+      return state;
+    }
+
+    private void check(byte[] x) {
+      if (x.length != inputBytes) {
+        throw new IllegalArgumentException("input of " + x.length + " bytes, the model takes "
+            + inputBytes);
+      }
+    }
+
+    private interface Feeder {
+      void write(OutputStream out) throws IOException;
+    }
+
+    private volatile IOException writeError;
+
+    private Thread feed(Feeder f) {
+      Thread t = new Thread(() -> {
+        try {
+          f.write(stdin);
+          stdin.flush();
+        } catch (IOException e) {
+          writeError = e;
+        }
+      }, "ctrainer-feed");
+      t.setDaemon(true);
+      t.start();
+      return t;
+    }
+
+    private void join(Thread t) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new McuTrainException("interrupted");
+      }
+      if (writeError != null) {
+        throw failure();
+      }
+    }
+
+    private float readFloat() {
+      try {
+        return Float.intBitsToFloat(Integer.reverseBytes(stdout.readInt()));
+      } catch (IOException e) {
+        throw failure();
+      }
+    }
+
+    private McuTrainException failure() {
+      process.destroy();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new McuTrainException("the generated training program stopped early"
+          + (process.isAlive() ? "" : " with exit code " + process.exitValue()));
+    }
+
+    @Override
+    public void close() {
+      try {
+        stdin.write('Q');
+        stdin.close();
+        if (!process.waitFor(1, TimeUnit.MINUTES)) {
+          process.destroyForcibly();
+        }
+      } catch (IOException e) {
+        process.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /** Hears each finished training step. */
+  public interface StepListener {
+    void step(int done, float loss);
   }
 }

@@ -32,6 +32,14 @@ final class CWriter {
     return this;
   }
 
+  /** A line one level out that reopens a block, e.g. {@code "} else {"}. */
+  CWriter reopen(String s) {
+    indent--;
+    line(s);
+    indent++;
+    return this;
+  }
+
   /** An exact float literal (C99 hexadecimal) followed by a comment with its decimal value. */
   static String floatLiteral(float f) {
     return Float.toHexString(f) + "f /* " + String.format(Locale.ROOT, "%.9g", f) + " */";
