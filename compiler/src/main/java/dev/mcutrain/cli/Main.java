@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         + "microcontrollers.",
     subcommands = {DemoCommand.class, InspectCommand.class, InferCommand.class,
         CompileCommand.class, TrainCommand.class, FirmwareCommand.class,
-        BenchDeviceCommand.class, SendCommand.class,
+        BenchDeviceCommand.class, SendCommand.class, PretrainCommand.class,
+        SimulateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a user error (bad input, unsupported model). */

@@ -98,7 +98,19 @@ public final class TrainingOptions {
    * count. Invalid results are a McuTrainException.
    */
   public TrainingSpec toSpec() {
+    return toSpec(null);
+  }
+
+  /**
+   * Like {@link #toSpec()}, with {@code defaultClasses} (when not null) as the number of classes
+   * of a new head unless the spec file or {@code --classes} says otherwise: simulations on a
+   * labelled dataset default to a new head with one output per class of the data.
+   */
+  public TrainingSpec toSpec(Integer defaultClasses) {
     TrainingSpec.Builder b = TrainingSpec.builder();
+    if (defaultClasses != null) {
+      b.classes(defaultClasses);
+    }
     if (specFile != null) {
       SpecFile.read(specFile, b);
     }

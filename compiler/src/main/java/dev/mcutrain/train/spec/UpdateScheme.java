@@ -116,7 +116,7 @@ public sealed interface UpdateScheme {
    * Parses the syntax in the class comment. Anything malformed is a {@link McuTrainException} with
    * a one-line message that quotes the scheme and says what is wrong.
    */
-  static UpdateScheme parse(String text) {
+  public static UpdateScheme parse(String text) {
     if (text == null) {
       throw new McuTrainException("missing update scheme; " + SchemeParser.EXPECTED);
     }
