@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     version = "mcutrain 0.1.0",
     description = "Compiles int8 TFLite models into static C that runs (and trains) on "
         + "microcontrollers.",
-    subcommands = {DemoCommand.class, InspectCommand.class, InferCommand.class,
+    subcommands = {DemoCommand.class, GoldenCommand.class, InspectCommand.class,
+        InferCommand.class,
         CompileCommand.class, TrainCommand.class, FirmwareCommand.class,
         BenchDeviceCommand.class, SendCommand.class, PretrainCommand.class,
         SimulateCommand.class,
