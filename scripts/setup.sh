@@ -10,6 +10,11 @@ command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 # QEMU runs the mps2-an500 (Cortex-M7) firmware images in tests and `mcutrain run --board`.
 command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
+# Fashion-MNIST for `mcutrain demo`, `simulate --data fashion-mnist` and the experiments.
+[ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
+# Fonts for the PNG plots (curve.png, docs/results); a headless JDK draws text with fontconfig.
+{ command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list 2>/dev/null | head -n 1)" ]; } \
+  || missing+=(fontconfig fonts-dejavu-core)
 
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

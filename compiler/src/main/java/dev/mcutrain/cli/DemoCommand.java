@@ -66,6 +66,30 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  /**
+   * The demo's pretrained model (Fashion-MNIST 0-4, 28x28, width 1.0, 2 epochs): from the cache
+   * under the host build cache, or trained now and cached.
+   */
+  static Path pretrained(DataSpec ds, boolean quick, PrintWriter w) throws IOException {
+    int limit = quick ? 2000 : 0;
+    int testLimit = quick ? 1000 : 0;
+    PretrainJob.Settings ps = new PretrainJob.Settings(ds,
+        new DataSpec.Options(new ClassRange(0, 4), 1, limit, testLimit, 0.2), 28, 28, 1, 1.0,
+        new Pretrainer.Config(quick ? 1 : 2, 32, 0.002f, 1,
+            Math.min(Pretrainer.CHUNKS, Runtime.getRuntime().availableProcessors())), 500);
+    Path cached = new HostBuild().cacheDir().resolve("pretrained")
+        .resolve("tiny_mobilenet-" + ps.key() + ".tflite");
+    Path summary = cached.resolveSibling(cached.getFileName() + ".txt");
+    if (Files.isRegularFile(cached) && Files.isRegularFile(summary)) {
+      w.println("cached: " + cached);
+      w.println(Files.readString(summary).strip());
+    } else {
+      PretrainJob.Result r = PretrainCommand.run(ps, cached, w);
+      Files.writeString(summary, r.summary() + "\n");
+    }
+    return cached;
+  }
+
   @Override
   public Integer call() throws IOException {
     PrintWriter w = spec.commandLine().getOut();
@@ -81,20 +105,7 @@ final class DemoCommand implements Callable<Integer> {
     // 1. Pretrain in the "cloud" (cached).
     w.println("== 1. pretrain: a small MobileNet-like CNN on Fashion-MNIST classes 0-4 "
         + "(fp32 on the host, then int8 post-training quantization)");
-    PretrainJob.Settings ps = new PretrainJob.Settings(ds,
-        new DataSpec.Options(new ClassRange(0, 4), 1, limit, testLimit, 0.2), 28, 28, 1, 1.0,
-        new Pretrainer.Config(quick ? 1 : 2, 32, 0.002f, 1,
-            Math.min(Pretrainer.CHUNKS, Runtime.getRuntime().availableProcessors())), 500);
-    Path cached = new HostBuild().cacheDir().resolve("pretrained")
-        .resolve("tiny_mobilenet-" + ps.key() + ".tflite");
-    Path summary = cached.resolveSibling(cached.getFileName() + ".txt");
-    if (Files.isRegularFile(cached) && Files.isRegularFile(summary)) {
-      w.println("cached: " + cached);
-      w.println(Files.readString(summary).strip());
-    } else {
-      PretrainJob.Result r = PretrainCommand.run(ps, cached, w);
-      Files.writeString(summary, r.summary() + "\n");
-    }
+    Path cached = pretrained(ds, quick, w);
     Path model = out.resolve("fashion_0_4.tflite");
     Files.copy(cached, model, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     w.println("model: " + model);

@@ -89,7 +89,7 @@ final class GoldenCommand implements Callable<Integer> {
     }
   }
 
-  private static Path defaultAssets() {
+  static Path defaultAssets() {
     String home = System.getProperty("mcutrain.home");
     Path base = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
     return base.toAbsolutePath().getParent().resolve("shared/assets");

@@ -41,6 +41,11 @@ public final class FloatFineTuner {
     }
   }
 
+  /** The float network whose parameters this baseline trains. */
+  public FloatGraph network() {
+    return net;
+  }
+
   private float[] real(byte[] sample) {
     float[] x = new float[sample.length];
     for (int i = 0; i < x.length; i++) {

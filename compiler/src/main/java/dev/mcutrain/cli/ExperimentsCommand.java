@@ -1,0 +1,205 @@
+package dev.mcutrain.cli;
+
+import dev.mcutrain.McuTrainException;
+import dev.mcutrain.data.ClassRange;
+import dev.mcutrain.data.DataSpec;
+import dev.mcutrain.data.InputConverter;
+import dev.mcutrain.frontend.tflite.TfliteReader;
+import dev.mcutrain.ir.Graph;
+import dev.mcutrain.sim.Curves;
+import dev.mcutrain.sim.Simulation;
+import dev.mcutrain.train.spec.TrainingSpec;
+import dev.mcutrain.train.spec.UpdateScheme;
+import dev.mcutrain.train.update.Rounding;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mcutrain experiments}: the transfer-learning experiments of docs/results.md — the paper's
+ * Table 1 on our data (fp32 vs int8 without and with QAS), update schemes against memory, update
+ * rounding, and gradient accumulation. Every number comes from running the learners; the page is
+ * written from them.
+ */
+@Command(name = "experiments", mixinStandardHelpOptions = true,
+    description = "Run the transfer-learning experiments and write OUT/results.md with tables "
+        + "and plots (OUT/results/*.png). Takes about half an hour on 2 cores.")
+final class ExperimentsCommand implements Callable<Integer> {
+  @Option(names = "--out", defaultValue = "docs", paramLabel = "DIR",
+      description = "where results.md and results/ go (default: ${DEFAULT-VALUE})")
+  Path out;
+
+  @Option(names = "--assets", paramLabel = "DIR",
+      description = "the shared assets folder with person_detect (default: ../shared/assets)")
+  Path assets;
+
+  @Option(names = "--scale", defaultValue = "1.0", paramLabel = "F",
+      description = "multiplies the sample counts (0.1 for a quick check; default 1.0)")
+  double scale;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private PrintWriter log;
+  private final StringWriter quiet = new StringWriter();
+
+  record Run(String label, TrainingSpec spec, String engine, long peak, double before,
+      double after, List<Simulation.Epoch> curve) {}
+
+  @Override
+  public Integer call() throws IOException {
+    log = spec.commandLine().getOut();
+    Path figs = out.resolve("results");
+    Files.createDirectories(figs);
+    long t0 = System.nanoTime();
+    DataSpec fm = DataSpec.parse("fashion-mnist");
+    Graph tiny = TfliteReader.read(DemoCommand.pretrained(fm, false, log));
+    int n1 = (int) (10_000 * scale);
+    int t1 = (int) (5_000 * scale);
+    DataSpec.TransferData d1 = fm.load(InputConverter.forModel(tiny), (int) tiny.inputBytes(),
+        new DataSpec.Options(new ClassRange(5, 9), 1, n1, t1, 0.2));
+    Path pd = (assets != null ? assets : GoldenCommand.defaultAssets())
+        .resolve("tflite-micro/models/person_detect.tflite");
+    if (!Files.isRegularFile(pd)) {
+      throw new McuTrainException("the experiments need " + pd + " (../shared/assets)");
+    }
+    Graph person = TfliteReader.read(pd);
+    int n2 = (int) (3_000 * scale);
+    int t2 = (int) (1_000 * scale);
+    DataSpec.TransferData d2 = fm.load(InputConverter.forModel(person),
+        (int) person.inputBytes(), new DataSpec.Options(null, 1, n2, t2, 0.2));
+
+    StringBuilder md = new StringBuilder();
+    md.append("# Results: on-device transfer learning on real data\n\n");
+    md.append("Everything on this page is produced by one command, from a fresh clone with "
+        + "`../shared` beside it:\n\n```\n./scripts/experiments.sh\n```\n\n"
+        + "(`./mcutrain experiments --out docs`; about half an hour on 2 cores). int8 runs "
+        + "execute the generated C training program built for the host — the same bits as "
+        + "the Cortex-M7 build — and fp32 runs the float32 fine-tuning baseline "
+        + "(`simulate --engine fp32`: dequantized weights, float activations, the same layers, "
+        + "the same new head and initial weights, the same SGD schedule at batch 1). "
+        + "Test accuracy is top-1 on the held-out test split after the last epoch.\n\n");
+
+    // (a) Table 1.
+    String tinyScheme = "sparse:bias=8;w=5:1,6:1,7:1,8:1";
+    String personScheme = "sparse:bias=6;w=22:1/2,24:1/4,26:1";
+    md.append("## (a) The paper's Table 1 on our data: fp32 vs int8 without and with QAS\n\n");
+    md.append(String.format(Locale.ROOT, "Transfer 1: the self-pretrained CNN (`mcutrain "
+        + "pretrain`, Fashion-MNIST classes 0-4, 28x28) to classes 5-9 with a new 5-way head: "
+        + "%,d training samples, %,d test samples, 2 epochs, scheme `%s`, lr 0.05.\n\n"
+        + "Transfer 2: TFLite Micro's person_detect (VWW-pretrained, 96x96 gray) to all 10 "
+        + "Fashion-MNIST classes (images resized bilinearly to 96x96) with a new 10-way head: "
+        + "%,d training samples, %,d test samples, 1 epoch, scheme `%s`, lr 0.05.%n%n",
+        d1.trainX().length, d1.testX().length, tinyScheme, d2.trainX().length,
+        d2.testX().length, personScheme));
+    md.append("| transfer | scheme | peak SRAM | fp32 | int8, no QAS | int8 + QAS | QAS - fp32 "
+        + "|\n|---|---|---:|---:|---:|---:|---:|\n");
+    Map<String, List<Simulation.Epoch>> curves1 = new LinkedHashMap<>();
+    Map<String, List<Simulation.Epoch>> curves2 = new LinkedHashMap<>();
+    table1(md, "tiny CNN 0-4 → 5-9", tiny, d1, tinyScheme, 2, curves1);
+    table1(md, "person_detect → Fashion-MNIST", person, d2, personScheme, 1, curves2);
+    Curves.writePlot("transfer 1: tiny CNN 0-4 -> 5-9", curves1, figs.resolve("table1-tiny.png"));
+    Curves.writePlot("transfer 2: person_detect -> Fashion-MNIST", curves2,
+        figs.resolve("table1-person.png"));
+    md.append("\n![transfer 1](results/table1-tiny.png)\n![transfer 2]"
+        + "(results/table1-person.png)\n\n");
+
+    // (b) Schemes vs memory.
+    md.append("## (b) Update schemes against memory (transfer 1)\n\n");
+    md.append("Peak SRAM of one training step (activation arena + trainable state) against "
+        + "test accuracy, int8 + QAS, 2 epochs.\n\n| scheme | peak SRAM (bytes) | test "
+        + "accuracy |\n|---|---:|---:|\n");
+    String[] schemes = {"last:1", "bias:4", "bias:9", "last:3", "sparse:bias=6;w=8:1/2",
+        "sparse:bias=8;w=7:1,8:1", tinyScheme, "full"};
+    XYSeries pts = new XYSeries("int8 + QAS");
+    for (String s : schemes) {
+      Run r = run(s, tiny, d1, spec(s, 5).build(), "c", 2);
+      md.append(String.format(Locale.ROOT, "| `%s` | %,d | %.2f%% |%n", s, r.peak(),
+          100 * r.after()));
+      pts.add(r.peak() / 1024.0, 100 * r.after());
+    }
+    XYSeriesCollection c = new XYSeriesCollection(pts);
+    JFreeChart chart = ChartFactory.createScatterPlot("update scheme: accuracy vs peak SRAM",
+        "peak SRAM of a training step (KB)", "test accuracy (%)", c, PlotOrientation.VERTICAL,
+        false, false, false);
+    chart.setBackgroundPaint(Color.WHITE);
+    ChartUtils.saveChartAsPNG(figs.resolve("schemes.png").toFile(), chart, 700, 450);
+    md.append("\n![schemes](results/schemes.png)\n\n");
+
+    // (c) Rounding.
+    md.append("## (c) Rounding of the int8 weight update (transfer 1, `" + tinyScheme
+        + "`)\n\n| rounding | test accuracy |\n|---|---:|\n");
+    for (Rounding rd : Rounding.values()) {
+      Run r = run("rounding " + rd, tiny, d1, spec(tinyScheme, 5).rounding(rd).build(), "c", 2);
+      md.append(String.format(Locale.ROOT, "| %s | %.2f%% |%n",
+          rd.toString().toLowerCase(Locale.ROOT), 100 * r.after()));
+    }
+
+    // (d) Accumulation.
+    md.append("\n## (d) Batch 1 against gradient accumulation (transfer 1, `" + tinyScheme
+        + "`)\n\n| batch | lr | peak SRAM (bytes) | test accuracy |\n|---|---:|---:|---:|\n");
+    for (int[] b : new int[][] {{1, 50}, {8, 50}, {8, 400}}) {
+      float lr = b[1] / 1000f;
+      TrainingSpec ts = spec(tinyScheme, 5).accumulate(b[0]).learningRate(lr).build();
+      Run r = run("accumulate " + b[0], tiny, d1, ts, "c", 2);
+      md.append(String.format(Locale.ROOT, "| %d | %.2f | %,d | %.2f%% |%n", b[0], lr, r.peak(),
+          100 * r.after()));
+    }
+    md.append(String.format(Locale.ROOT, "%nTotal time: %.0f minutes.%n",
+        (System.nanoTime() - t0) / 60e9));
+    Files.writeString(out.resolve("results.md"), md.toString());
+    log.println("wrote " + out.resolve("results.md"));
+    return 0;
+  }
+
+  private static TrainingSpec.Builder spec(String scheme, int classes) {
+    return TrainingSpec.builder().classes(classes).scheme(UpdateScheme.parse(scheme))
+        .learningRate(0.05f).seed(1);
+  }
+
+  private void table1(StringBuilder md, String name, Graph g, DataSpec.TransferData d,
+      String scheme, int epochs, Map<String, List<Simulation.Epoch>> curves) throws IOException {
+    int k = d.classes();
+    Run fp = run(name + " fp32", g, d, spec(scheme, k).build(), "fp32", epochs);
+    Run nq = run(name + " int8 no QAS", g, d, spec(scheme, k).qas(false).build(), "c", epochs);
+    Run q = run(name + " int8 QAS", g, d, spec(scheme, k).build(), "c", epochs);
+    curves.put("fp32", fp.curve());
+    curves.put("int8 no QAS", nq.curve());
+    curves.put("int8 + QAS", q.curve());
+    md.append(String.format(Locale.ROOT, "| %s | `%s` | %,d | %.2f%% | %.2f%% | %.2f%% | %+.2f "
+        + "|%n", name, scheme, q.peak(), 100 * fp.after(), 100 * nq.after(), 100 * q.after(),
+        100 * (q.after() - fp.after())));
+  }
+
+  private Run run(String label, Graph g, DataSpec.TransferData d, TrainingSpec ts, String engine,
+      int epochs) throws IOException {
+    long t0 = System.nanoTime();
+    PrintWriter sink = new PrintWriter(quiet);
+    SimulateCommand.Outcome o = SimulateCommand.simulate(g, d, ts, epochs,
+        SimulateCommand.Engine.valueOf(engine), out.resolve("results/runs")
+            .resolve(label.replaceAll("[^A-Za-z0-9]+", "_")), sink);
+    List<Simulation.Epoch> curve = o.curve();
+    Run r = new Run(label, ts, engine, o.plan().peakBytes(), curve.get(0).testAccuracy(),
+        curve.get(curve.size() - 1).testAccuracy(), curve);
+    log.printf(Locale.ROOT, "%-40s peak %,9d B  accuracy %.2f%% -> %.2f%%  (%.0f s)%n", label,
+        r.peak(), 100 * r.before(), 100 * r.after(), (System.nanoTime() - t0) / 1e9);
+    log.flush();
+    return r;
+  }
+}
