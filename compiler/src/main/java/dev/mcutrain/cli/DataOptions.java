@@ -33,7 +33,14 @@ final class DataOptions {
   }
 
   DataSpec.Options options(int seed) {
-    return new DataSpec.Options(classesFrom == null ? null : ClassRange.parse(classesFrom), seed,
-        trainLimit, testLimit, testFraction);
+    ClassRange range = null;
+    if (classesFrom != null) {
+      try {
+        range = ClassRange.parse(classesFrom);
+      } catch (dev.mcutrain.McuTrainException e) {
+        throw new dev.mcutrain.McuTrainException("--classes-from: " + e.getMessage());
+      }
+    }
+    return new DataSpec.Options(range, seed, trainLimit, testLimit, testFraction);
   }
 }

@@ -2,8 +2,7 @@ package dev.mcutrain.cli;
 
 import dev.mcutrain.data.ClassRange;
 import dev.mcutrain.data.DataSpec;
-import dev.mcutrain.data.FashionMnist;
-import dev.mcutrain.data.InputConverter;
+import dev.mcutrain.data.TransferData;
 import dev.mcutrain.engine.Selftest;
 import dev.mcutrain.frontend.tflite.TfliteReader;
 import dev.mcutrain.ir.Graph;
@@ -95,9 +94,6 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     DataSpec ds = DataSpec.parse(data);
-    if (ds.kind() == DataSpec.Kind.FASHION_MNIST) {
-      FashionMnist.load(ds.dir(), false); // fail early, naming the Debian package
-    }
     int limit = quick ? 2000 : 0;
     int testLimit = quick ? 1000 : 0;
     Files.createDirectories(out);
@@ -135,13 +131,12 @@ final class DemoCommand implements Callable<Integer> {
     w.println("wrote " + src + " (C sources, memory.txt, report.json, arena.svg)");
 
     // 3. Link the firmware (the linker script checks the same budget).
-    DataSpec.TransferData d = ds.load(InputConverter.forModel(g), (int) g.inputBytes(),
-        new DataSpec.Options(new ClassRange(5, 9), 1, limit, testLimit, 0.2));
+    TransferData d = ds.load(g, new DataSpec.Options(new ClassRange(5, 9), 1, limit, testLimit, 0.2));
     List<byte[]> xs = new ArrayList<>();
     int[] ys = new int[8];
     for (int i = 0; i < ys.length; i++) {
-      xs.add(d.trainX()[i]);
-      ys[i] = d.trainY()[i];
+      xs.add(d.trainSamples()[i]);
+      ys[i] = d.trainLabels()[i];
     }
     Selftest selftest = new Selftest(plan, xs, ys, 8);
     Path fw = out.resolve("firmware");

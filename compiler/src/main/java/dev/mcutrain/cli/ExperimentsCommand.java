@@ -3,7 +3,7 @@ package dev.mcutrain.cli;
 import dev.mcutrain.McuTrainException;
 import dev.mcutrain.data.ClassRange;
 import dev.mcutrain.data.DataSpec;
-import dev.mcutrain.data.InputConverter;
+import dev.mcutrain.data.TransferData;
 import dev.mcutrain.frontend.tflite.TfliteReader;
 import dev.mcutrain.ir.Graph;
 import dev.mcutrain.sim.Curves;
@@ -72,8 +72,7 @@ final class ExperimentsCommand implements Callable<Integer> {
     Graph tiny = TfliteReader.read(DemoCommand.pretrained(fm, false, log));
     int n1 = (int) (10_000 * scale);
     int t1 = (int) (5_000 * scale);
-    DataSpec.TransferData d1 = fm.load(InputConverter.forModel(tiny), (int) tiny.inputBytes(),
-        new DataSpec.Options(new ClassRange(5, 9), 1, n1, t1, 0.2));
+    TransferData d1 = fm.load(tiny, new DataSpec.Options(new ClassRange(5, 9), 1, n1, t1, 0.2));
     Path pd = (assets != null ? assets : GoldenCommand.defaultAssets())
         .resolve("tflite-micro/models/person_detect.tflite");
     if (!Files.isRegularFile(pd)) {
@@ -82,8 +81,7 @@ final class ExperimentsCommand implements Callable<Integer> {
     Graph person = TfliteReader.read(pd);
     int n2 = (int) (3_000 * scale);
     int t2 = (int) (1_000 * scale);
-    DataSpec.TransferData d2 = fm.load(InputConverter.forModel(person),
-        (int) person.inputBytes(), new DataSpec.Options(null, 1, n2, t2, 0.2));
+    TransferData d2 = fm.load(person, new DataSpec.Options(null, 1, n2, t2, 0.2));
 
     StringBuilder md = new StringBuilder();
     md.append("# Results: on-device transfer learning on real data\n\n");
@@ -106,14 +104,18 @@ final class ExperimentsCommand implements Callable<Integer> {
         + "Transfer 2: TFLite Micro's person_detect (VWW-pretrained, 96x96 gray) to all 10 "
         + "Fashion-MNIST classes (images resized bilinearly to 96x96) with a new 10-way head: "
         + "%,d training samples, %,d test samples, 1 epoch, scheme `%s`, lr 0.05.%n%n",
-        d1.trainX().length, d1.testX().length, tinyScheme, d2.trainX().length,
-        d2.testX().length, personScheme));
+        d1.trainSamples().length, d1.testSamples().length, tinyScheme, d2.trainSamples().length,
+        d2.testSamples().length, personScheme));
     md.append("| transfer | scheme | peak SRAM | fp32 | int8, no QAS | int8 + QAS | QAS - fp32 "
         + "|\n|---|---|---:|---:|---:|---:|---:|\n");
     Map<String, List<Simulation.Epoch>> curves1 = new LinkedHashMap<>();
     Map<String, List<Simulation.Epoch>> curves2 = new LinkedHashMap<>();
-    table1(md, "tiny CNN 0-4 → 5-9", tiny, d1, tinyScheme, 2, curves1);
-    table1(md, "person_detect → Fashion-MNIST", person, d2, personScheme, 1, curves2);
+    Run[] a1 = table1(md, "tiny CNN 0-4 → 5-9", tiny, d1, tinyScheme, 2, curves1);
+    Run[] a2 = table1(md, "person_detect → Fashion-MNIST", person, d2, personScheme, 1, curves2);
+    md.append("\nTargets (issue: int8 + QAS with a sparse scheme under 256 KB within 1 point of "
+        + "fp32, and QAS better than no QAS):\n\n");
+    verdict(md, "tiny CNN 0-4 → 5-9", a1);
+    verdict(md, "person_detect → Fashion-MNIST", a2);
     Curves.writePlot("transfer 1: tiny CNN 0-4 -> 5-9", curves1, figs.resolve("table1-tiny.png"));
     Curves.writePlot("transfer 2: person_detect -> Fashion-MNIST", curves2,
         figs.resolve("table1-person.png"));
@@ -173,7 +175,18 @@ final class ExperimentsCommand implements Callable<Integer> {
         .learningRate(0.05f).seed(1);
   }
 
-  private void table1(StringBuilder md, String name, Graph g, DataSpec.TransferData d,
+  private static void verdict(StringBuilder md, String name, Run[] r) {
+    double gap = 100 * (r[2].after() - r[0].after());
+    double qasGain = 100 * (r[2].after() - r[1].after());
+    boolean fits = r[2].peak() <= 256 << 10;
+    md.append(String.format(Locale.ROOT, "- %s: int8 + QAS is %+.2f points from fp32 (%s); QAS "
+        + "%s no-QAS by %.2f points; peak SRAM %,d bytes (%s 256 KB).%n", name, gap,
+        Math.abs(gap) <= 1 || gap > 0 ? "met" : "missed by " + String.format(Locale.ROOT, "%.2f",
+        -gap - 1) + " points", qasGain > 0 ? "beats" : "does not beat", Math.abs(qasGain),
+        r[2].peak(), fits ? "under" : "over"));
+  }
+
+  private Run[] table1(StringBuilder md, String name, Graph g, TransferData d,
       String scheme, int epochs, Map<String, List<Simulation.Epoch>> curves) throws IOException {
     int k = d.classes();
     Run fp = run(name + " fp32", g, d, spec(scheme, k).build(), "fp32", epochs);
@@ -185,9 +198,10 @@ final class ExperimentsCommand implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "| %s | `%s` | %,d | %.2f%% | %.2f%% | %.2f%% | %+.2f "
         + "|%n", name, scheme, q.peak(), 100 * fp.after(), 100 * nq.after(), 100 * q.after(),
         100 * (q.after() - fp.after())));
+    return new Run[] {fp, nq, q};
   }
 
-  private Run run(String label, Graph g, DataSpec.TransferData d, TrainingSpec ts, String engine,
+  private Run run(String label, Graph g, TransferData d, TrainingSpec ts, String engine,
       int epochs) throws IOException {
     long t0 = System.nanoTime();
     PrintWriter sink = new PrintWriter(quiet);

@@ -2,7 +2,7 @@ package dev.mcutrain.cli;
 
 import dev.mcutrain.McuTrainException;
 import dev.mcutrain.data.DataSpec;
-import dev.mcutrain.data.InputConverter;
+import dev.mcutrain.data.TransferData;
 import dev.mcutrain.frontend.tflite.TfliteReader;
 import dev.mcutrain.ir.Graph;
 import dev.mcutrain.sim.Curves;
@@ -74,7 +74,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Graph g = TfliteReader.read(model);
     Path dir = out != null ? out : Path.of("simulate-" + g.name());
-    DataSpec.TransferData d = load(g, data, training.toSpec().seed());
+    TransferData d = load(g, data, training.toSpec().seed());
     TrainingSpec ts = training.toSpec(d.classes());
     Outcome o = simulate(g, d, ts, epochs, engine, dir, w);
     Simulation.Epoch last = o.curve().get(o.curve().size() - 1);
@@ -84,18 +84,16 @@ final class SimulateCommand implements Callable<Integer> {
     return 0;
   }
 
-  static DataSpec.TransferData load(Graph g, DataOptions data, int seed) {
-    DataSpec ds = data.spec();
-    InputConverter conv = ds.kind() == DataSpec.Kind.RAW ? null : InputConverter.forModel(g);
-    return ds.load(conv, (int) g.inputBytes(), data.options(seed));
+  static TransferData load(Graph g, DataOptions data, int seed) {
+    return data.spec().load(g, data.options(seed));
   }
 
   /** Plans, builds and runs one simulation, printing progress and writing the curve files. */
-  static Outcome simulate(Graph g, DataSpec.TransferData d, TrainingSpec ts, int epochs,
+  static Outcome simulate(Graph g, TransferData d, TrainingSpec ts, int epochs,
       Engine engine, Path dir, PrintWriter w) throws IOException {
     TrainingMemoryPlan plan = TrainingBudget.planWithinBudget(g, ts);
     w.printf(Locale.ROOT, "data: %,d training and %,d test samples, %d classes (%s)%n",
-        d.trainX().length, d.testX().length, d.classes(), String.join(", ", d.classNames()));
+        d.trainSamples().length, d.testSamples().length, d.classes(), String.join(", ", d.classNames()));
     w.printf(Locale.ROOT, "training program: %s%n", ts.describe());
     w.printf(Locale.ROOT, "memory: peak SRAM %,d bytes = arena %,d + trainable state %,d "
         + "(budget %s)%n", plan.peakBytes(), plan.arenaBytes(), plan.trainableBytes(),
@@ -119,7 +117,7 @@ final class SimulateCommand implements Callable<Integer> {
       case java -> Learners.java(plan.program());
       case fp32 -> Learners.fp32(plan.program());
     }) {
-      curve = Simulation.run(l, d.trainX(), d.trainY(), d.testX(), d.testY(), epochs, ts.seed(),
+      curve = Simulation.run(l, d.trainSamples(), d.trainLabels(), d.testSamples(), d.testLabels(), epochs, ts.seed(),
           new Simulation.Listener() {
             @Override
             public void epochStarted(int epoch, int steps) {

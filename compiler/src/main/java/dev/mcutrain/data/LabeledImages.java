@@ -1,124 +1,162 @@
 package dev.mcutrain.data;
 
-import com.google.common.collect.ImmutableList;
 import dev.mcutrain.McuTrainException;
-import dev.mcutrain.train.update.Prng;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Images with labels 0..classNames.size()-1. */
-public record LabeledImages(ImmutableList<Image> images, int[] labels,
-    ImmutableList<String> classNames) {
-  public LabeledImages {
+/**
+ * An immutable, ordered set of images with integer labels {@code 0..classCount()-1} and the name
+ * of each class. Every transformation returns a new instance and shares the {@link Image}s.
+ */
+public final class LabeledImages {
+  private final List<Image> images;
+  private final int[] labels;
+  private final List<String> classNames;
+
+  /**
+   * @param labels one per image, each in {@code 0..classNames.size()-1}
+   * @throws IllegalArgumentException if the sizes disagree or a label is out of range
+   */
+  public LabeledImages(List<Image> images, int[] labels, List<String> classNames) {
     if (images.size() != labels.length) {
-      throw new IllegalArgumentException(images.size() + " images, " + labels.length + " labels");
+      throw new IllegalArgumentException(images.size() + " images but " + labels.length
+          + " labels");
     }
-    labels = labels.clone();
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= classNames.size()) {
+        throw new IllegalArgumentException("label " + labels[i] + " at " + i + " is not one of "
+            + classNames.size() + " classes");
+      }
+    }
+    this.images = List.copyOf(images);
+    this.labels = labels.clone();
+    this.classNames = List.copyOf(classNames);
   }
 
   public int size() {
-    return labels.length;
+    return images.size();
   }
 
-  /**
-   * The images of classes {@code range} (inclusive), relabelled 0..k-1 in class order; the class
-   * names follow.
-   */
-  public LabeledImages subset(ClassRange range) {
-    if (range.last() >= classNames.size()) {
-      throw new McuTrainException("--classes-from " + range + ": the data has classes 0-"
-          + (classNames.size() - 1));
-    }
-    List<Image> im = new ArrayList<>();
-    List<Integer> lb = new ArrayList<>();
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] >= range.first() && labels[i] <= range.last()) {
-        im.add(images.get(i));
-        lb.add(labels[i] - range.first());
-      }
-    }
-    if (im.isEmpty()) {
-      throw new McuTrainException("--classes-from " + range + ": no sample of the data has "
-          + "one of these classes");
-    }
-    return new LabeledImages(ImmutableList.copyOf(im),
-        lb.stream().mapToInt(Integer::intValue).toArray(),
-        classNames.subList(range.first(), range.last() + 1));
+  public Image image(int i) {
+    return images.get(i);
   }
 
-  /** The same samples in a deterministic order: Fisher–Yates with the project PRNG. */
-  public LabeledImages shuffled(int seed) {
-    int[] order = order(size(), seed);
-    List<Image> im = new ArrayList<>();
-    int[] lb = new int[size()];
-    for (int i = 0; i < order.length; i++) {
-      im.add(images.get(order[i]));
-      lb[i] = labels[order[i]];
-    }
-    return new LabeledImages(ImmutableList.copyOf(im), lb, classNames);
+  public int label(int i) {
+    return labels[i];
   }
 
-  /** A permutation of 0..n-1: Fisher–Yates driven by {@code Prng(seed)}. */
-  public static int[] order(int n, int seed) {
-    Prng rng = new Prng(seed);
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextBelow(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
+  /** The images, in order (unmodifiable). */
+  public List<Image> images() {
+    return images;
   }
 
-  /** The first {@code n} samples (all when n is 0 or at least the size). */
-  public LabeledImages limit(int n) {
-    if (n <= 0 || n >= size()) {
-      return this;
-    }
-    int[] lb = new int[n];
-    System.arraycopy(labels, 0, lb, 0, n);
-    return new LabeledImages(images.subList(0, n), lb, classNames);
+  /** A copy of the labels, in order. */
+  public int[] labels() {
+    return labels.clone();
   }
 
-  /**
-   * A deterministic stratified split: in each class, after a seeded shuffle, the first
-   * round(fraction x count) samples (at least one when the class has two or more) go to the test
-   * part. Returns {train, test}.
-   */
-  public LabeledImages[] split(double testFraction, int seed) {
-    List<Image> trI = new ArrayList<>();
-    List<Integer> trL = new ArrayList<>();
-    List<Image> teI = new ArrayList<>();
-    List<Integer> teL = new ArrayList<>();
-    int[] order = order(size(), seed);
-    int[] taken = new int[classNames.size()];
-    int[] count = new int[classNames.size()];
+  /** The class names; label {@code c} is {@code classNames().get(c)}. */
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  public int classCount() {
+    return classNames.size();
+  }
+
+  /** How many images each class has, indexed by label. */
+  public int[] classCounts() {
+    int[] n = new int[classNames.size()];
     for (int l : labels) {
-      count[l]++;
+      n[l]++;
     }
-    for (int i : order) {
-      int l = labels[i];
-      int want = (int) Math.round(testFraction * count[l]);
-      if (want == 0 && count[l] > 1 && testFraction > 0) {
-        want = 1;
-      }
-      if (taken[l] < want) {
-        taken[l]++;
-        teI.add(images.get(i));
-        teL.add(l);
-      } else {
-        trI.add(images.get(i));
-        trL.add(l);
-      }
+    return n;
+  }
+
+  /** The images at {@code indices}, in that order, with the same classes. */
+  LabeledImages select(int[] indices) {
+    List<Image> im = new ArrayList<>(indices.length);
+    int[] l = new int[indices.length];
+    for (int k = 0; k < indices.length; k++) {
+      im.add(images.get(indices[k]));
+      l[k] = labels[indices[k]];
     }
-    return new LabeledImages[] {
-        new LabeledImages(ImmutableList.copyOf(trI), trL.stream().mapToInt(x -> x).toArray(),
-            classNames),
-        new LabeledImages(ImmutableList.copyOf(teI), teL.stream().mapToInt(x -> x).toArray(),
-            classNames)};
+    return new LabeledImages(im, l, classNames);
+  }
+
+  /**
+   * The images of classes {@code fromClass..toClass} (inclusive), in order, relabeled to
+   * {@code 0..k-1} ({@code label - fromClass}), with the class names of that range.
+   *
+   * @throws McuTrainException if the range is not within the classes or selects no image
+   */
+  public LabeledImages subset(int fromClass, int toClass) {
+    if (fromClass < 0 || toClass < fromClass) {
+      throw new McuTrainException("bad class range " + fromClass + "-" + toClass
+          + ": expected 0 <= from <= to");
+    }
+    return subset(new ClassRange(fromClass, toClass));
+  }
+
+  /** {@link #subset(int, int)} with a parsed range. */
+  public LabeledImages subset(ClassRange r) {
+    r.checkWithin(classNames.size());
+    int[] keep = Selection.inRange(labels, r);
+    if (keep.length == 0) {
+      throw new McuTrainException("class range " + r + " selects no images");
+    }
+    List<Image> im = new ArrayList<>(keep.length);
+    int[] l = new int[keep.length];
+    for (int k = 0; k < keep.length; k++) {
+      im.add(images.get(keep[k]));
+      l[k] = labels[keep[k]] - r.from();
+    }
+    return new LabeledImages(im, l, classNames.subList(r.from(), r.to() + 1));
+  }
+
+  /**
+   * The same images in a deterministic random order: Fisher–Yates with the project PRNG
+   * ({@link dev.mcutrain.train.update.Prng}{@code (seed)}; for {@code i} from {@code n-1} down to
+   * 1, {@code j = nextBelow(i + 1)}, swap).
+   */
+  public LabeledImages shuffled(int seed) {
+    return select(Selection.permutation(size(), seed));
+  }
+
+  /** The first {@code n} images (all of them if there are fewer). */
+  public LabeledImages limit(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("negative limit " + n);
+    }
+    return n >= size() ? this : select(Selection.indices(n));
+  }
+
+  /**
+   * {@code n} images spread evenly over the whole set, order kept: image {@code floor(k * size /
+   * n)} for {@code k = 0..n-1} (all of them if there are fewer). Unlike {@link #limit} this keeps
+   * every class of a class-sorted set.
+   */
+  public LabeledImages evenlySpaced(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("negative limit " + n);
+    }
+    return n >= size() ? this : select(Selection.evenlySpaced(size(), n));
+  }
+
+  /** A train/test partition; both keep the original order. */
+  public record Split(LabeledImages train, LabeledImages test) {}
+
+  /**
+   * Splits off about {@code testFraction} of each class as a test set, deterministically for a
+   * seed. Per class, one project PRNG seeded with {@code seed} shuffles the class's images (class 0
+   * first) and the first {@code round(n_c * testFraction)} go to test, clamped to at least 1 and
+   * at most {@code n_c - 1} (a class with a single image stays in train). Both halves keep the
+   * original order.
+   *
+   * @throws McuTrainException if {@code testFraction} is not in (0, 1) or a half would be empty
+   */
+  public Split split(double testFraction, int seed) {
+    int[][] s = Selection.stratifiedSplit(labels, classNames.size(), testFraction, seed);
+    return new Split(select(s[0]), select(s[1]));
   }
 }

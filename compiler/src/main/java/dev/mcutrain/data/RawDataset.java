@@ -48,6 +48,9 @@ public final class RawDataset {
 
   private static byte[] readFile(Path p) {
     try {
+      if (Files.isRegularFile(p) && Files.size(p) > Integer.MAX_VALUE - 8) {
+        throw new McuTrainException(p + ": too large (" + Files.size(p) + " bytes; at most 2 GB)");
+      }
       return Files.readAllBytes(p);
     } catch (NoSuchFileException e) {
       throw new McuTrainException(p + ": no such file");

@@ -2,6 +2,7 @@ package dev.mcutrain.pretrain;
 
 import com.google.common.hash.Hashing;
 import dev.mcutrain.data.DataSpec;
+import dev.mcutrain.data.TransferData;
 import dev.mcutrain.data.InputConverter;
 import dev.mcutrain.engine.JavaEngine;
 import dev.mcutrain.fp32.FloatGraph;
@@ -54,19 +55,20 @@ public final class PretrainJob {
   public static Result run(Settings s, Path out, Pretrainer.Progress progress,
       Consumer<String> log) {
     long t0 = System.nanoTime();
-    InputConverter conv = new InputConverter(s.height(), s.width(), s.channels());
-    DataSpec.TransferData d = s.data().load(conv, conv.inputBytes(), s.dataOptions());
+    InputConverter conv = new InputConverter(s.height(), s.width(), s.channels(),
+        TinyMobileNet.INPUT_QUANT.scale(), TinyMobileNet.INPUT_QUANT.zeroPoint());
+    TransferData d = s.data().load(conv, s.dataOptions());
     log.accept(String.format(Locale.ROOT, "data: %,d training and %,d test samples, %d classes "
-        + "(%s)", d.trainX().length, d.testX().length, d.classes(),
+        + "(%s)", d.trainSamples().length, d.testSamples().length, d.classes(),
         String.join(", ", d.classNames())));
     Graph arch = TinyMobileNet.build(s.height(), s.width(), s.channels(), d.classes(),
         s.widthMultiplier(), s.training().seed());
     Pretrainer p = new Pretrainer(arch);
-    float[] losses = p.train(d.trainX(), d.trainY(), s.training(), progress);
-    double fp32 = p.accuracy(d.testX(), d.testY());
+    float[] losses = p.train(d.trainSamples(), d.trainLabels(), s.training(), progress);
+    double fp32 = p.accuracy(d.testSamples(), d.testLabels());
     List<float[]> cal = new ArrayList<>();
-    for (int i = 0; i < Math.min(s.calibration(), d.trainX().length); i++) {
-      cal.add(p.realInput(d.trainX()[i]));
+    for (int i = 0; i < Math.min(s.calibration(), d.trainSamples().length); i++) {
+      cal.add(p.realInput(d.trainSamples()[i]));
     }
     Graph q = PostTrainingQuantizer.quantize(p.network(), cal);
     try {
@@ -84,23 +86,23 @@ public final class PretrainJob {
     int logits = q.ops().get(classifier).output();
     int ok = 0;
     int agree = 0;
-    for (int i = 0; i < d.testX().length; i++) {
-      byte[] o = engine.run(d.testX()[i], false).output();
+    for (int i = 0; i < d.testSamples().length; i++) {
+      byte[] o = engine.run(d.testSamples()[i], false).output();
       int best = 0;
       for (int k = 1; k < o.length; k++) {
         if (o[k] > o[best]) {
           best = k;
         }
       }
-      if (best == d.testY()[i]) {
+      if (best == d.testLabels()[i]) {
         ok++;
       }
-      if (Pretrainer.argmax(sim.forward(p.realInput(d.testX()[i]), true)[logits]) == best) {
+      if (Pretrainer.argmax(sim.forward(p.realInput(d.testSamples()[i]), true)[logits]) == best) {
         agree++;
       }
     }
-    int n = Math.max(1, d.testX().length);
-    return new Result(out, d.classes(), d.trainX().length, d.testX().length, losses, fp32,
+    int n = Math.max(1, d.testSamples().length);
+    return new Result(out, d.classes(), d.trainSamples().length, d.testSamples().length, losses, fp32,
         (double) ok / n, (double) agree / n, (System.nanoTime() - t0) / 1e9);
   }
 }

@@ -106,20 +106,24 @@ class TransferCommandsTest {
     Path one = tmp.resolve("one");
     Files.createDirectories(one.resolve("cats"));
     Files.copy(images.resolve("square/0.png"), one.resolve("cats/0.png"));
+    assertOneLine(run("demo", "--data", "fashion-mnist:" + tmp.resolve("none"), "--out",
+        tmp.resolve("d").toString()), "apt-get install dataset-fashion-mnist");
     assertOneLine(run("pretrain", "--data", "images:" + one, "--out", out.toString()),
         "only one class");
     assertOneLine(run("pretrain", "--data", "images:" + images, "--size", "4x4x1", "--out",
         out.toString()), "--size");
     assertOneLine(run("simulate", model.toString(), "--data", "images:" + images,
-        "--classes-from", "5-9"), "classes 0-2");
+        "--classes-from", "5-9"), "outside the 3 classes (0-2)");
     assertOneLine(run("simulate", model.toString(), "--data", "images:" + images,
         "--classes-from", "x"), "--classes-from");
     Path idx = tmp.resolve("idx");
     Files.createDirectories(idx);
-    Files.write(idx.resolve("train-images-idx3-ubyte.gz"), new byte[] {1, 2, 3});
-    Files.write(idx.resolve("t10k-images-idx3-ubyte.gz"), new byte[] {1, 2, 3});
+    for (String f : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+      Files.write(idx.resolve(f + ".gz"), new byte[] {1, 2, 3});
+    }
     assertOneLine(run("simulate", model.toString(), "--data", "fashion-mnist:" + idx),
-        "not a valid gzip");
+        "gzip");
     assertOneLine(run("simulate", model.toString(), "--data", "nowhere:" + idx),
         "expected fashion-mnist");
     // A model whose input is not an image, given image data.

@@ -1,112 +1,232 @@
 package dev.mcutrain.data;
 
+import static dev.mcutrain.data.Fixtures.assertError;
+import static dev.mcutrain.data.Fixtures.gray;
+import static dev.mcutrain.data.Fixtures.rgb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.common.collect.ImmutableList;
-import dev.mcutrain.McuTrainException;
 import dev.mcutrain.ir.Graph;
 import dev.mcutrain.ir.Op;
 import dev.mcutrain.testing.GraphBuilder;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.FloatRange;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+/** {@link InputConverter}: resize, channels, the value mapping, and the model factory. */
 class InputConverterTest {
-  @TempDir Path tmp;
 
-  private static Image gray(int h, int w, int... px) {
-    byte[] b = new byte[px.length];
-    for (int i = 0; i < px.length; i++) {
-      b[i] = (byte) px[i];
+  private static Image of(int h, int w, int c, int... values) {
+    byte[] p = new byte[values.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (byte) values[i];
     }
-    return new Image(h, w, 1, b);
+    return new Image(h, w, c, p);
   }
 
-  @Test
-  void sameSizeIsAnExactCopyShiftedBy128() {
-    byte[] q = new InputConverter(2, 2, 1).convert(gray(2, 2, 0, 1, 128, 255));
-    assertArrayEquals(new byte[] {-128, -127, 0, 127}, q);
-  }
-
-  @Test
-  void bilinearWithHalfPixelCentres() {
-    // 1x2 -> 1x4: source x = (x + 0.5) / 2 - 0.5 = -0.25 (clamped 0), 0.25, 0.75, 1.25 (1).
-    byte[] q = new InputConverter(1, 4, 1).convert(gray(1, 2, 0, 200));
-    assertArrayEquals(new byte[] {-128, 50 - 128, 150 - 128, 200 - 128}, q);
-    // A constant image stays constant at any size.
-    byte[] c = new InputConverter(7, 5, 1).convert(gray(3, 3, 9, 9, 9, 9, 9, 9, 9, 9, 9));
-    for (byte v : c) {
-      assertEquals(9 - 128, v);
+  private static int[] u8(Image im) {
+    int[] v = new int[im.pixels().length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = im.pixels()[i] & 0xff;
     }
-    // 4x4 -> 2x2 averages 2x2 blocks (source = 2 x + 0.5, weights 1/2).
-    byte[] d = new InputConverter(2, 2, 1).convert(gray(4, 4, 0, 10, 20, 30, 40, 50, 60, 70, 80,
-        90, 100, 110, 120, 130, 140, 150));
-    assertArrayEquals(new byte[] {25 - 128, 45 - 128, 105 - 128, 125 - 128}, d);
+    return v;
   }
 
   @Test
-  void channelConversions() {
-    byte[] rgb = new InputConverter(1, 1, 3).convert(gray(1, 1, 77));
-    assertArrayEquals(new byte[] {77 - 128, 77 - 128, 77 - 128}, rgb);
-    Image color = new Image(1, 1, 3, new byte[] {(byte) 255, 0, 0});
-    assertArrayEquals(new byte[] {(byte) (76 - 128)}, new InputConverter(1, 1, 1).convert(color));
+  void resizeToTheSameSizeIsBitExact() {
+    Image g = gray(13, 7, 3);
+    assertSame(g, InputConverter.resize(g, 13, 7));
+    InputConverter c = new InputConverter(13, 7, 1, 1 / 255f, -128);
+    byte[] q = c.convert(g);
+    for (int i = 0; i < q.length; i++) {
+      assertEquals((g.pixels()[i] & 0xff) - 128, q[i]);
+    }
   }
 
   @Test
-  void theModelMustTakeAnImage() throws Exception {
+  void aConstantImageStaysConstant() {
+    for (int v : new int[] {0, 1, 77, 254, 255}) {
+      for (int[] size : new int[][] {{5, 3, 17, 29}, {28, 28, 96, 96}, {96, 96, 28, 28},
+          {1, 1, 4, 6}, {9, 2, 1, 1}}) {
+        byte[] p = new byte[size[0] * size[1] * 3];
+        Arrays.fill(p, (byte) v);
+        Image r = InputConverter.resize(new Image(size[0], size[1], 3, p), size[2], size[3]);
+        assertEquals(size[2] + "x" + size[3] + "x3", r.describe());
+        for (int x : u8(r)) {
+          assertEquals(v, x);
+        }
+      }
+    }
+  }
+
+  @Test
+  void upscale2x2To4x4HasTheHalfPixelValues() {
+    // src = (dst + 0.5) / 2 - 0.5 = -0.25 -> 0, 0.25, 0.75, 1.25 -> 1 on both axes
+    Image r = InputConverter.resize(of(2, 2, 1, 0, 100, 200, 255), 4, 4);
+    // row 0 = top row lerped by 0, .25, .75, 1; row 3 = bottom row; rows 1, 2 by .25, .75:
+    // 213.75 -> 214, 241.25 -> 241, 72.1875 -> 72, 116.5625 -> 117, 138.75 -> 139,
+    // 166.5625 -> 167, 199.6875 -> 200, 216.25 -> 216
+    assertArrayEquals(new int[] {
+        0, 25, 75, 100,
+        50, 72, 117, 139,
+        150, 167, 200, 216,
+        200, 214, 241, 255}, u8(r));
+  }
+
+  @Test
+  void downscaleAveragesPixelPairs() {
+    // 4 -> 2: src = (dst + 0.5) * 2 - 0.5 = 0.5, 2.5: the mean of each 2x2 block
+    Image r = InputConverter.resize(of(4, 4, 1,
+        0, 10, 100, 101,
+        20, 30, 102, 104,
+        255, 255, 1, 2,
+        255, 254, 3, 4), 2, 2);
+    assertArrayEquals(new int[] {15, 102, 255, 3}, u8(r)); // 15, 101.75, 254.75, 2.5 rounded up
+    // 3 -> 1: src = 1.5 * 3 - 0.5 = 1: the middle pixel
+    assertArrayEquals(new int[] {42}, u8(InputConverter.resize(of(1, 3, 1, 9, 42, 200), 1, 1)));
+    // rows and columns independently: 1x4 -> 1x2 keeps the single row
+    assertArrayEquals(new int[] {5, 25}, u8(InputConverter.resize(of(1, 4, 1, 0, 10, 20, 30),
+        1, 2)));
+  }
+
+  @Test
+  void resizeKeepsRgbChannelsApart() {
+    Image r = InputConverter.resize(of(1, 2, 3, 0, 100, 200, 100, 100, 0), 1, 4);
+    assertArrayEquals(new int[] {0, 100, 200, 25, 100, 150, 75, 100, 50, 100, 100, 0}, u8(r));
+  }
+
+  @Test
+  void grayToRgbReplicatesAndRgbToGrayUsesBt601Weights() {
+    Image g = gray(2, 3, 40);
+    Image c3 = InputConverter.toChannels(g, 3);
+    for (int y = 0; y < 2; y++) {
+      for (int x = 0; x < 3; x++) {
+        for (int ch = 0; ch < 3; ch++) {
+          assertEquals(g.get(y, x, 0), c3.get(y, x, ch));
+        }
+      }
+    }
+    assertArrayEquals(g.pixels(), InputConverter.toChannels(c3, 1).pixels(), "gray round trip");
+    Image rgb = of(1, 5, 3, 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 10, 20, 30);
+    // 76.245 -> 76, 149.685 -> 150, 29.07 -> 29, 255, 2.99 + 11.74 + 3.42 = 18.15 -> 18
+    assertArrayEquals(new int[] {76, 150, 29, 255, 18}, u8(InputConverter.toChannels(rgb, 1)));
+    assertSame(rgb, InputConverter.toChannels(rgb, 3));
+  }
+
+  @Test
+  void convertDoesChannelsResizeAndValues() {
+    InputConverter c = new InputConverter(4, 4, 3, 0.5f, 3);
+    assertEquals(48, c.inputBytes());
+    byte[] q = c.convert(of(2, 2, 1, 0, 100, 200, 255));
+    int[] expected = {
+        0, 25, 75, 100,
+        50, 72, 117, 139,
+        150, 167, 200, 216,
+        200, 214, 241, 255};
+    for (int i = 0; i < 16; i++) {
+      for (int ch = 0; ch < 3; ch++) {
+        assertEquals(expected[i] - 128, q[3 * i + ch]);
+      }
+    }
+    byte[][] all = c.convertAll(new LabeledImages(List.of(rgb(3, 3, 0), gray(8, 8, 9)),
+        new int[] {0, 1}, List.of("a", "b")));
+    assertEquals(2, all.length);
+    assertEquals(48, all[1].length);
+  }
+
+  /**
+   * The mapping reduces to q = p - 128 for every quantization: real = lo + p/255 (hi - lo) with
+   * hi - lo = 255 s is (p - 128 - zp) s, so real/s + zp = p - 128. These are the usual input
+   * quantizations ([0, 1]: s = 1/255, zp = -128; [-1, 1]: s = 2/255 or 1/128 with zp 0 or -1;
+   * [0, 255]: s = 1, zp = -128) and some odd ones.
+   */
+  @Test
+  void valuesMapToPMinus128ForCommonQuantizations() {
+    float[][] cases = {{1 / 255f, -128}, {2 / 255f, 0}, {0.0078125f, 0}, {0.007843138f, -1},
+        {1f, -128}, {0.003921569f, -128}, {0.02f, 27}, {1e-6f, 127}, {1000f, -128},
+        {Float.MIN_NORMAL, 0}, {Float.MAX_VALUE / 256, -128}};
+    for (float[] sz : cases) {
+      InputConverter c = new InputConverter(1, 1, 1, sz[0], (int) sz[1]);
+      for (int p = 0; p < 256; p++) {
+        assertEquals(p - 128, c.quantize(p), "s=" + sz[0] + " zp=" + sz[1] + " p=" + p);
+      }
+    }
+  }
+
+  /** The same for any accepted scale (positive, normal, 256 s finite) and int8 zero point. */
+  @Property(tries = 300)
+  void valuesMapToPMinus128ForAnyQuantization(
+      @ForAll @FloatRange(min = 1f, max = 2f, maxIncluded = false) float mantissa,
+      @ForAll @IntRange(min = -126, max = 119) int exponent,
+      @ForAll @IntRange(min = -128, max = 127) int zp) {
+    float scale = Math.scalb(mantissa, exponent);
+    InputConverter c = new InputConverter(1, 1, 1, scale, zp);
+    for (int p = 0; p < 256; p++) {
+      assertEquals(p - 128, c.quantize(p), "s=" + scale + " zp=" + zp + " p=" + p);
+    }
+  }
+
+  @Test
+  void realValuesAreWhatTheModelExpects() {
+    // [0, 1] input: real = s * (q - zp) = p / 255
+    InputConverter c = new InputConverter(1, 1, 1, 1 / 255f, -128);
+    for (int p = 0; p < 256; p++) {
+      assertEquals(p / 255f, (c.quantize(p) + 128) / 255f, 1e-6);
+    }
+    // [-1, 1] input with s = 1/128, zp = 0: real = (p - 128) / 128
+    InputConverter d = new InputConverter(1, 1, 1, 0.0078125f, 0);
+    assertEquals(-1f, d.quantize(0) * 0.0078125f);
+    assertEquals(127 / 128f, d.quantize(255) * 0.0078125f);
+  }
+
+  @Test
+  void badParameters() {
+    assertThrows(IllegalArgumentException.class, () -> new InputConverter(1, 1, 2, 1f, 0));
+    assertThrows(IllegalArgumentException.class, () -> new InputConverter(0, 1, 1, 1f, 0));
+    assertThrows(IllegalArgumentException.class, () -> new InputConverter(1, 1, 1, 0f, 0));
+    assertThrows(IllegalArgumentException.class, () -> new InputConverter(1, 1, 1, 1e-40f, 0));
+    assertThrows(IllegalArgumentException.class,
+        () -> new InputConverter(1, 1, 1, Float.NaN, 0));
+    assertThrows(IllegalArgumentException.class,
+        () -> new InputConverter(1, 1, 1, Float.MAX_VALUE, 0));
+    assertThrows(IllegalArgumentException.class, () -> new InputConverter(1, 1, 1, 1f, 128));
+  }
+
+  private static Graph model(int inputId, GraphBuilder b) {
+    int out = b.int8("out", 1f, 0, 1, 2);
+    return b.op(new Op.Reshape(inputId, out)).inputs(inputId).outputs(out).build("m");
+  }
+
+  @Test
+  void fromAModel() {
     GraphBuilder b = new GraphBuilder();
-    int in = b.int8("in", 0.1f, 0, 1, 4);
-    int out = b.int8("out", 0.1f, 0, 1, 4);
-    b.op(new Op.Reshape(in, out));
-    Graph g = b.inputs(in).outputs(out).build("vector");
-    String m = assertThrows(McuTrainException.class, () -> InputConverter.forModel(g))
-        .getMessage();
-    assertTrue(m.contains("is not an image"), m);
-    GraphBuilder b2 = new GraphBuilder();
-    int in2 = b2.int8("in", 0.1f, 0, 1, 6, 6, 3);
-    int out2 = b2.int8("out", 0.1f, 0, 1, 108);
-    b2.op(new Op.Reshape(in2, out2));
-    InputConverter c = InputConverter.forModel(b2.inputs(in2).outputs(out2).build("img"));
-    assertEquals(108, c.inputBytes());
+    InputConverter c = InputConverter.forModel(model(b.int8("in", 0.5f, -3, 1, 96, 64, 3), b));
+    assertEquals(96, c.height());
+    assertEquals(64, c.width());
+    assertEquals(3, c.channels());
+    assertEquals(0.5f, c.scale());
+    assertEquals(-3, c.zeroPoint());
   }
 
   @Test
-  void dataSpecFormsAndErrors() throws Exception {
-    assertEquals(DataSpec.Kind.FASHION_MNIST, DataSpec.parse("fashion-mnist").kind());
-    assertEquals(DataSpec.Kind.IMAGES, DataSpec.parse("images:/x").kind());
-    assertEquals(DataSpec.Kind.RAW, DataSpec.parse("raw:/x").kind());
-    assertEquals(Path.of("/y"), DataSpec.parse("fashion-mnist:/y").dir());
-    Files.write(tmp.resolve("samples.bin"), new byte[8]);
-    assertEquals(DataSpec.Kind.RAW, DataSpec.parse(tmp.toString()).kind());
-    String m = assertThrows(McuTrainException.class, () -> DataSpec.parse("mnist:/q"))
-        .getMessage();
-    assertTrue(m.contains("expected fashion-mnist"), m);
-    // Raw data: labels decide the classes; the last 20% is the test split.
-    Files.write(tmp.resolve("samples.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
-    Files.write(tmp.resolve("labels.bin"), new byte[] {0, 1, 0, 1, 1});
-    DataSpec.TransferData d = DataSpec.parse("raw:" + tmp).load(null, 2,
-        DataSpec.Options.defaults());
-    assertEquals(2, d.classes());
-    assertEquals(4, d.trainX().length);
-    assertArrayEquals(new int[] {1}, d.testY());
-    m = assertThrows(McuTrainException.class, () -> DataSpec.parse("raw:" + tmp).load(null, 3,
-        DataSpec.Options.defaults())).getMessage();
-    assertTrue(m.contains("the model's input"), m);
-    m = assertThrows(McuTrainException.class, () -> DataSpec.parse("raw:" + tmp).load(null, 2,
-        new DataSpec.Options(ClassRange.parse("3-4"), 1, 0, 0, 0.2))).getMessage();
-    assertTrue(m.contains("classes 0-1"), m);
-  }
-
-  @Test
-  void aClassRangeWithoutSamplesIsAnError() {
-    LabeledImages d = new LabeledImages(ImmutableList.of(gray(1, 1, 0), gray(1, 1, 1)),
-        new int[] {0, 2}, ImmutableList.of("a", "b", "c"));
-    String m = assertThrows(McuTrainException.class, () -> d.subset(ClassRange.parse("1")))
-        .getMessage();
-    assertTrue(m.contains("no sample"), m);
+  void aNonImageModelInputIsAnError() {
+    GraphBuilder a = new GraphBuilder();
+    assertError(() -> InputConverter.forModel(model(a.int8("in", 1f, 0, 1, 10), a)),
+        "model input 'in'", "is not an image (expected [1,H,W,1 or 3] int8)");
+    GraphBuilder b = new GraphBuilder();
+    assertError(() -> InputConverter.forModel(model(b.int8("in", 1f, 0, 1, 8, 8, 4), b)),
+        "is not an image");
+    GraphBuilder c = new GraphBuilder();
+    assertError(() -> InputConverter.forModel(model(c.int8("in", 1f, 0, 2, 8, 8, 1), c)),
+        "is not an image");
+    GraphBuilder d = new GraphBuilder();
+    assertError(() -> InputConverter.forModel(model(d.float32("in", 1, 8, 8, 1), d)),
+        "FLOAT32", "is not an image");
   }
 }
