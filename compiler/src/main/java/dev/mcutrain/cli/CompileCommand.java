@@ -57,6 +57,7 @@ final class CompileCommand implements Callable<Integer> {
     Files.createDirectories(out);
     PrintWriter w = spec.commandLine().getOut();
     if (plan == null) {
+      g = dev.mcutrain.passes.FoldPad.apply(g); // PAD + VALID conv -> conv with explicit padding
       InferenceLayout layout = InferenceLayout.of(g);
       for (Map.Entry<String, String> f : new InferenceEmitter(g, layout).emit().entrySet()) {
         write(w, f.getKey(), f.getValue());

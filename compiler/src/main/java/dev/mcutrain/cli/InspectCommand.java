@@ -69,6 +69,13 @@ final class InspectCommand implements Callable<Integer> {
     if (peak >= 0 && layout.arenaBytes() > 0) {
       out.printf(Locale.ROOT, "  peak at operator %d (%s)%n", peak, g.ops().get(peak).kind());
     }
+    Graph folded = dev.mcutrain.passes.FoldPad.apply(g);
+    if (folded.ops().size() < g.ops().size()) {
+      InferenceLayout fl = InferenceLayout.of(folded);
+      out.printf(Locale.ROOT, "  with %d PAD operators folded into their convolutions (as "
+          + "compile and training do): %,d bytes (%.1f KB)%n",
+          g.ops().size() - folded.ops().size(), fl.arenaBytes(), fl.arenaBytes() / 1024.0);
+    }
     return 0;
   }
 
@@ -86,16 +93,21 @@ final class InspectCommand implements Callable<Integer> {
         q.channelCount(), lo, hi, q.zeroPoint(0));
   }
 
+  private static String padding(dev.mcutrain.ir.Padding p, Op.ExplicitPad e) {
+    return e == null ? p.toString() : "pad " + e.top() + "," + e.left();
+  }
+
   private static String attributes(Graph g, Op op) {
     if (op instanceof Op.Conv2D c) {
       var f = g.tensor(c.filter()).shape();
       return String.format(Locale.ROOT, "%dx%d stride %dx%d %s %s", f.dim(1), f.dim(2),
-          c.strideH(), c.strideW(), c.padding(), c.activation());
+          c.strideH(), c.strideW(), padding(c.padding(), c.explicitPad()), c.activation());
     }
     if (op instanceof Op.DepthwiseConv2D c) {
       var f = g.tensor(c.filter()).shape();
       return String.format(Locale.ROOT, "%dx%d stride %dx%d x%d %s %s", f.dim(1), f.dim(2),
-          c.strideH(), c.strideW(), c.depthMultiplier(), c.padding(), c.activation());
+          c.strideH(), c.strideW(), c.depthMultiplier(), padding(c.padding(), c.explicitPad()),
+          c.activation());
     }
     if (op instanceof Op.FullyConnected fc) {
       return fc.activation().toString();

@@ -98,8 +98,8 @@ final class SimulateCommand implements Callable<Integer> {
     w.printf(Locale.ROOT, "memory: peak SRAM %,d bytes = arena %,d + trainable state %,d "
         + "(budget %s)%n", plan.peakBytes(), plan.arenaBytes(), plan.trainableBytes(),
         Budget.format(ts.budgetBytes()));
-    int classes = plan.program().head().map(h -> h.units()).orElse((int) g.tensor(
-        plan.program().logitsTensor()).shape().elementCount());
+    int classes = plan.program().head().map(h -> h.units()).orElse((int) plan.program().graph()
+        .tensor(plan.program().logitsTensor()).shape().elementCount());
     if (classes != d.classes()) {
       throw new McuTrainException("the classifier has " + classes + " outputs but the data has "
           + d.classes() + " classes: pass --classes " + d.classes() + " for a new head");

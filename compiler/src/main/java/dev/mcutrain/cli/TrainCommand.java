@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     Graph g = TfliteReader.read(model);
     TrainingProgram program = TrainingBudget.planWithinBudget(g, ts).program();
     int classes = program.head().map(TrainingProgram.Head::units)
-        .orElse((int) g.tensor(program.logitsTensor()).shape().elementCount());
+        .orElse((int) program.graph().tensor(program.logitsTensor()).shape().elementCount());
     RawDataset ds = RawDataset.read(data, (int) g.inputBytes(), classes);
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "training %s on %d samples: %s%n", g.name(), ds.size(),

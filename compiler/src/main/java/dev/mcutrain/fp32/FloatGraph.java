@@ -180,8 +180,8 @@ public final class FloatGraph {
       int[] f = dims[c.filter()];
       int[] y = dims[c.output()];
       conv(v[c.input()], x, param(c.filter()), f, c.bias() < 0 ? null : param(c.bias()), out,
-          y, c.strideH(), c.strideW(), pad(c.padding(), x[1], y[1], f[1], c.strideH()),
-          pad(c.padding(), x[2], y[2], f[2], c.strideW()));
+          y, c.strideH(), c.strideW(), c.padTop(x[1], f[1], y[1]),
+          c.padLeft(x[2], f[2], y[2]));
       activate(out, c.activation());
     } else if (op instanceof Op.DepthwiseConv2D c) {
       int[] x = dims[c.input()];
@@ -189,8 +189,8 @@ public final class FloatGraph {
       int[] y = dims[c.output()];
       depthwise(v[c.input()], x, param(c.filter()), f, c.bias() < 0 ? null : param(c.bias()),
           out, y, c.strideH(), c.strideW(), c.depthMultiplier(),
-          pad(c.padding(), x[1], y[1], f[1], c.strideH()),
-          pad(c.padding(), x[2], y[2], f[2], c.strideW()));
+          c.padTop(x[1], f[1], y[1]),
+          c.padLeft(x[2], f[2], y[2]));
       activate(out, c.activation());
     } else if (op instanceof Op.FullyConnected c) {
       float[] w = param(c.filter());
@@ -335,8 +335,8 @@ public final class FloatGraph {
       int[] f = dims[c.filter()];
       int[] y = dims[c.output()];
       convBackward(v[c.input()], x, param(c.filter()), f, dy, y, c.strideH(), c.strideW(),
-          pad(c.padding(), x[1], y[1], f[1], c.strideH()),
-          pad(c.padding(), x[2], y[2], f[2], c.strideW()), grad(g, c.input(), first),
+          c.padTop(x[1], f[1], y[1]),
+          c.padLeft(x[2], f[2], y[2]), grad(g, c.input(), first),
           pg[c.filter()], c.bias() < 0 ? null : pg[c.bias()]);
     } else if (op instanceof Op.DepthwiseConv2D c) {
       float[] dy = masked(dyIn, v[c.output()], c.activation());
@@ -344,8 +344,8 @@ public final class FloatGraph {
       int[] f = dims[c.filter()];
       int[] y = dims[c.output()];
       depthwiseBackward(v[c.input()], x, param(c.filter()), f, dy, y, c.strideH(),
-          c.strideW(), c.depthMultiplier(), pad(c.padding(), x[1], y[1], f[1], c.strideH()),
-          pad(c.padding(), x[2], y[2], f[2], c.strideW()), grad(g, c.input(), first),
+          c.strideW(), c.depthMultiplier(), c.padTop(x[1], f[1], y[1]),
+          c.padLeft(x[2], f[2], y[2]), grad(g, c.input(), first),
           pg[c.filter()], c.bias() < 0 ? null : pg[c.bias()]);
     } else if (op instanceof Op.FullyConnected c) {
       float[] dy = masked(dyIn, v[c.output()], c.activation());

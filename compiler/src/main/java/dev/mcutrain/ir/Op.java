@@ -17,12 +17,43 @@ public sealed interface Op {
 
   int output();
 
+  /**
+   * Padding given in rows and columns rather than by TFLite's SAME/VALID rule: what a folded PAD
+   * leaves on its consumer (see {@code dev.mcutrain.passes.FoldPad}). Taps outside the input are
+   * skipped — for int8 exactly what reading the PAD's zero-point fill would contribute (nothing).
+   * Bottom and right padding follow from the output size. Not expressible in a .tflite file.
+   */
+  record ExplicitPad(int top, int left) {
+    public ExplicitPad {
+      if (top < 0 || left < 0) {
+        throw new IllegalArgumentException("padding " + top + ", " + left);
+      }
+    }
+  }
+
   /** CONV_2D: input NHWC, filter OHWI, optional int32 bias. */
   record Conv2D(
       int input, int filter, int bias, int output, Padding padding, int strideH, int strideW,
-      Activation activation) implements Op {
+      Activation activation, ExplicitPad explicitPad) implements Op {
+    /** A convolution whose padding follows {@code padding} (TFLite's SAME or VALID). */
+    public Conv2D(int input, int filter, int bias, int output, Padding padding, int strideH,
+        int strideW, Activation activation) {
+      this(input, filter, bias, output, padding, strideH, strideW, activation, null);
+    }
+
     public String kind() {
       return "CONV_2D";
+    }
+
+    /** Rows of padding before the input (explicit, or as SAME/VALID implies). */
+    public int padTop(int inH, int kh, int outH) {
+      return explicitPad != null ? explicitPad.top() : padding.padBefore(inH, kh, strideH, outH);
+    }
+
+    /** Columns of padding before the input (explicit, or as SAME/VALID implies). */
+    public int padLeft(int inW, int kw, int outW) {
+      return explicitPad != null ? explicitPad.left()
+          : padding.padBefore(inW, kw, strideW, outW);
     }
 
     public ImmutableList<Integer> inputs() {
@@ -33,9 +64,27 @@ public sealed interface Op {
   /** DEPTHWISE_CONV_2D: filter [1, KH, KW, C*M], output channel = in channel * M + m. */
   record DepthwiseConv2D(
       int input, int filter, int bias, int output, Padding padding, int strideH, int strideW,
-      int depthMultiplier, Activation activation) implements Op {
+      int depthMultiplier, Activation activation, ExplicitPad explicitPad) implements Op {
+    /** A depthwise convolution whose padding follows {@code padding} (SAME or VALID). */
+    public DepthwiseConv2D(int input, int filter, int bias, int output, Padding padding,
+        int strideH, int strideW, int depthMultiplier, Activation activation) {
+      this(input, filter, bias, output, padding, strideH, strideW, depthMultiplier, activation,
+          null);
+    }
+
     public String kind() {
       return "DEPTHWISE_CONV_2D";
+    }
+
+    /** Rows of padding before the input (explicit, or as SAME/VALID implies). */
+    public int padTop(int inH, int kh, int outH) {
+      return explicitPad != null ? explicitPad.top() : padding.padBefore(inH, kh, strideH, outH);
+    }
+
+    /** Columns of padding before the input (explicit, or as SAME/VALID implies). */
+    public int padLeft(int inW, int kw, int outW) {
+      return explicitPad != null ? explicitPad.left()
+          : padding.padBefore(inW, kw, strideW, outW);
     }
 
     public ImmutableList<Integer> inputs() {

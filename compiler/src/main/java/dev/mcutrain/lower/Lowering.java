@@ -22,14 +22,18 @@ public final class Lowering {
       Tensor x = g.tensor(c.input());
       Tensor f = g.tensor(c.filter());
       Tensor y = g.tensor(c.output());
-      return conv(x, f, y, c.padding(), c.strideH(), c.strideW(), 0, f.shape().dim(0),
+      return conv(x, f, y, c.padTop(x.shape().dim(1), f.shape().dim(1), y.shape().dim(1)),
+          c.padLeft(x.shape().dim(2), f.shape().dim(2), y.shape().dim(2)), c.strideH(),
+          c.strideW(), 0, f.shape().dim(0),
           c.activation());
     }
     if (op instanceof Op.DepthwiseConv2D c) {
       Tensor x = g.tensor(c.input());
       Tensor f = g.tensor(c.filter());
       Tensor y = g.tensor(c.output());
-      return conv(x, f, y, c.padding(), c.strideH(), c.strideW(), c.depthMultiplier(),
+      return conv(x, f, y, c.padTop(x.shape().dim(1), f.shape().dim(1), y.shape().dim(1)),
+          c.padLeft(x.shape().dim(2), f.shape().dim(2), y.shape().dim(2)), c.strideH(),
+          c.strideW(), c.depthMultiplier(),
           f.shape().dim(3), c.activation());
     }
     if (op instanceof Op.FullyConnected fc) {
@@ -116,15 +120,8 @@ public final class Lowering {
     return q.zeroPoint() + (int) FixedPoint.roundHalfAwayFromZero(f / q.scale());
   }
 
-  private static KernelParams.Conv conv(Tensor x, Tensor f, Tensor y,
-      dev.mcutrain.ir.Padding padding, int strideH, int strideW, int depthMultiplier,
-      int channels, Activation act) {
-    Shape xs = x.shape();
-    Shape ys = y.shape();
-    int kh = f.shape().dim(1);
-    int kw = f.shape().dim(2);
-    int padH = padding.padBefore(xs.dim(1), kh, strideH, ys.dim(1));
-    int padW = padding.padBefore(xs.dim(2), kw, strideW, ys.dim(2));
+  private static KernelParams.Conv conv(Tensor x, Tensor f, Tensor y, int padH, int padW,
+      int strideH, int strideW, int depthMultiplier, int channels, Activation act) {
     int[] range = activationRange(y.q(), act);
     return new KernelParams.Conv(-x.q().zeroPoint(), y.q().zeroPoint(), strideH, strideW, padH,
         padW, depthMultiplier, range[0], range[1], perChannel(x, f, y, channels));

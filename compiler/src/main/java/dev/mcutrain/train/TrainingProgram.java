@@ -88,6 +88,7 @@ public record TrainingProgram(
    * Int8Head}), which is then trained as the model's own classifier (always fully).
    */
   public static TrainingProgram fromSpec(Graph g, dev.mcutrain.train.spec.TrainingSpec spec) {
+    g = dev.mcutrain.passes.FoldPad.apply(g);
     Optional<Integer> classes = spec.classes();
     if (classes.isPresent() && spec.head() == dev.mcutrain.train.spec.TrainingSpec.Head.INT8) {
       if (classes.get() < 2) {

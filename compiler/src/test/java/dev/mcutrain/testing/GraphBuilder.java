@@ -154,12 +154,13 @@ public final class GraphBuilder {
   static Op shift(Op op, int d) {
     if (op instanceof Op.Conv2D c) {
       return new Op.Conv2D(at(c.input(), d), at(c.filter(), d), at(c.bias(), d),
-          at(c.output(), d), c.padding(), c.strideH(), c.strideW(), c.activation());
+          at(c.output(), d), c.padding(), c.strideH(), c.strideW(), c.activation(),
+          c.explicitPad());
     }
     if (op instanceof Op.DepthwiseConv2D c) {
       return new Op.DepthwiseConv2D(at(c.input(), d), at(c.filter(), d), at(c.bias(), d),
           at(c.output(), d), c.padding(), c.strideH(), c.strideW(), c.depthMultiplier(),
-          c.activation());
+          c.activation(), c.explicitPad());
     }
     if (op instanceof Op.FullyConnected f) {
       return new Op.FullyConnected(at(f.input(), d), at(f.filter(), d), at(f.bias(), d),

@@ -379,6 +379,11 @@ public final class TfliteWriter {
      */
     private FileOp fileOp(Op op) {
       int[] in = ints(op.inputs());
+      if ((op instanceof Op.Conv2D c && c.explicitPad() != null)
+          || (op instanceof Op.DepthwiseConv2D d && d.explicitPad() != null)) {
+        throw new McuTrainException("a " + op.kind() + " with a folded PAD (explicit padding) "
+            + "has no .tflite form; write the graph before dev.mcutrain.passes.FoldPad");
+      }
       if (op instanceof Op.Conv2D c) {
         return new FileOp(op, BuiltinOperator.CONV_2D, 3, in, BuiltinOptions.Conv2DOptions,
             () -> Conv2DOptions.createConv2DOptions(b, padding(c.padding()), c.strideW(),
