@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         InferCommand.class,
         CompileCommand.class, TrainCommand.class, FirmwareCommand.class,
         BenchDeviceCommand.class, SendCommand.class, PretrainCommand.class,
-        SimulateCommand.class, ExperimentsCommand.class,
+        SimulateCommand.class, ExperimentsCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a user error (bad input, unsupported model). */
