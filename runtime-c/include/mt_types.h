@@ -8,6 +8,13 @@
 #define MT_TYPES_H
 
 #include <stdint.h>
+
+/* Word alignment for int8 arrays that kernels read four bytes at a time (weights, SRAM copies). */
+#if defined(__GNUC__) || defined(__clang__)
+#define MT_ALIGNED4 __attribute__((aligned(4)))
+#else
+#define MT_ALIGNED4
+#endif
 #include <stddef.h>
 
 typedef enum {

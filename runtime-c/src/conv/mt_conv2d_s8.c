@@ -4,6 +4,56 @@
 #include "mt_kernels.h"
 #include "mt_support.h"
 
+/* Kernels with more taps than this use the straightforward loop (no per-tap sums on the stack). */
+#define MT_CONV_MAX_TAPS 64
+
+/* The reference loop: acc += f * (x + input_offset) tap by tap. */
+static mt_status conv_generic(const mt_conv_params *params, const mt_quant_params *quant,
+                              int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c,
+                              int32_t out_h, int32_t out_w, int32_t out_c, int32_t k_h,
+                              int32_t k_w, const int8_t *input, const int8_t *filter,
+                              const int32_t *bias, int8_t *output) {
+  int32_t b, oy, ox, oc, ky, kx, ic;
+  for (b = 0; b < batches; b++) {
+    for (oy = 0; oy < out_h; oy++) {
+      const int32_t in_y_origin = oy * params->stride_h - params->pad_h;
+      for (ox = 0; ox < out_w; ox++) {
+        const int32_t in_x_origin = ox * params->stride_w - params->pad_w;
+        for (oc = 0; oc < out_c; oc++) {
+          int32_t acc = 0;
+          for (ky = 0; ky < k_h; ky++) {
+            const int32_t iy = in_y_origin + ky;
+            if (iy < 0 || iy >= in_h) {
+              continue;
+            }
+            for (kx = 0; kx < k_w; kx++) {
+              const int32_t ix = in_x_origin + kx;
+              const int8_t *in_px;
+              const int8_t *f_px;
+              if (ix < 0 || ix >= in_w) {
+                continue;
+              }
+              in_px = input + ((b * in_h + iy) * in_w + ix) * in_c;
+              f_px = filter + ((oc * k_h + ky) * k_w + kx) * in_c;
+              for (ic = 0; ic < in_c; ic++) {
+                acc += (int32_t)f_px[ic] * ((int32_t)in_px[ic] + params->input_offset);
+              }
+            }
+          }
+          if (bias != NULL) {
+            acc += bias[oc];
+          }
+          acc = mt_mbqm(acc, mt_quant_multiplier(quant, oc), mt_quant_shift(quant, oc));
+          acc += params->output_offset;
+          output[((b * out_h + oy) * out_w + ox) * out_c + oc] =
+              mt_clamp_s8(acc, params->act_min, params->act_max);
+        }
+      }
+    }
+  }
+  return MT_OK;
+}
+
 /*
  * 2-D convolution of an NHWC int8 input with an OHWI int8 filter.
  *
@@ -49,13 +99,35 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
     return MT_ERR_ARG;
   }
 
-  for (b = 0; b < batches; b++) {
-    for (oy = 0; oy < out_h; oy++) {
-      const int32_t in_y_origin = oy * params->stride_h - params->pad_h;
-      for (ox = 0; ox < out_w; ox++) {
-        const int32_t in_x_origin = ox * params->stride_w - params->pad_w;
-        for (oc = 0; oc < out_c; oc++) {
+  if (k_h * k_w > MT_CONV_MAX_TAPS) {
+    return conv_generic(params, quant, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w,
+                        input, filter, bias, output);
+  }
+  /*
+   * sum_taps f * (x + input_offset) = sum_taps f * x + input_offset * sum_taps f, exactly in
+   * int32: the dot products run on raw int8 data (two 16-bit MACs per instruction with the DSP
+   * extension), and each output channel's per-tap filter sums are computed once.
+   */
+  for (oc = 0; oc < out_c; oc++) {
+    int32_t tap_sum[MT_CONV_MAX_TAPS];
+    const int8_t *f_oc = filter + oc * k_h * k_w * in_c;
+    const int32_t b_oc = bias != NULL ? bias[oc] : 0;
+    const int32_t mult = mt_quant_multiplier(quant, oc);
+    const int32_t shift = mt_quant_shift(quant, oc);
+    for (ky = 0; ky < k_h * k_w; ky++) {
+      int32_t t = 0;
+      for (ic = 0; ic < in_c; ic++) {
+        t += f_oc[ky * in_c + ic];
+      }
+      tap_sum[ky] = t;
+    }
+    for (b = 0; b < batches; b++) {
+      for (oy = 0; oy < out_h; oy++) {
+        const int32_t in_y_origin = oy * params->stride_h - params->pad_h;
+        for (ox = 0; ox < out_w; ox++) {
+          const int32_t in_x_origin = ox * params->stride_w - params->pad_w;
           int32_t acc = 0;
+          int32_t offset_taps = 0;
           for (ky = 0; ky < k_h; ky++) {
             const int32_t iy = in_y_origin + ky;
             if (iy < 0 || iy >= in_h) {
@@ -63,23 +135,16 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
             }
             for (kx = 0; kx < k_w; kx++) {
               const int32_t ix = in_x_origin + kx;
-              const int8_t *in_px;
-              const int8_t *f_px;
               if (ix < 0 || ix >= in_w) {
                 continue;
               }
-              in_px = input + ((b * in_h + iy) * in_w + ix) * in_c;
-              f_px = filter + ((oc * k_h + ky) * k_w + kx) * in_c;
-              for (ic = 0; ic < in_c; ic++) {
-                acc += (int32_t)f_px[ic] * ((int32_t)in_px[ic] + params->input_offset);
-              }
+              acc += mt_dot_s8(input + ((b * in_h + iy) * in_w + ix) * in_c,
+                               f_oc + (ky * k_w + kx) * in_c, in_c);
+              offset_taps += tap_sum[ky * k_w + kx];
             }
           }
-          if (bias != NULL) {
-            acc += bias[oc];
-          }
-          acc = mt_mbqm(acc, mt_quant_multiplier(quant, oc), mt_quant_shift(quant, oc));
-          acc += params->output_offset;
+          acc += params->input_offset * offset_taps + b_oc;
+          acc = mt_mbqm(acc, mult, shift) + params->output_offset;
           output[((b * out_h + oy) * out_w + ox) * out_c + oc] =
               mt_clamp_s8(acc, params->act_min, params->act_max);
         }

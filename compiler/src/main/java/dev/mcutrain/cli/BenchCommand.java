@@ -112,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
       long arena_bytes, long trainable_bytes, long static_ram_bytes, long stack_bytes,
       Long flash_bytes, long macs_forward, long macs_backward, double compile_seconds,
       Long instructions_per_step, Double instructions_per_mac, Double estimated_ms_216mhz,
-      boolean fits_256kb, String peak_at) {}
+      Long instructions_forward_only, boolean fits_256kb, String peak_at) {}
 
   @Override
   public Integer call() throws IOException {
@@ -163,6 +163,7 @@ final class BenchCommand implements Callable<Integer> {
     long other = FirmwareCommand.OTHER_STATIC_RAM;
     Long flash = null;
     Long instructions = null;
+    Long forward = null;
     long fw = plan.peakBytes() + other + stack;
     if (!noDevice && fw <= Board.MPS2_AN500.sramBytes()) {
       Path d = Files.createTempDirectory("mcutrain-bench");
@@ -184,6 +185,11 @@ final class BenchCommand implements Callable<Integer> {
       }
       instructions = Math.round(Long.parseLong(mt.group(1))
           / BenchDeviceCommand.TICKS_PER_INSTRUCTION);
+      Matcher mi = Pattern.compile("infer cycles (\\d+)").matcher(text);
+      if (mi.find()) {
+        forward = Math.round(Long.parseLong(mi.group(1))
+            / BenchDeviceCommand.TICKS_PER_INSTRUCTION);
+      }
     }
     long macsF = TrainingReport.macsForward(p);
     long macsB = TrainingReport.macsBackward(p);
@@ -191,25 +197,27 @@ final class BenchCommand implements Callable<Integer> {
     return new Row(model, name, scheme, peak, plan.arenaBytes(), plan.trainableBytes(), other,
         stack, flash, macsF, macsB, compile, instructions,
         instructions == null ? null : (double) instructions / (macsF + macsB),
-        instructions == null ? null : instructions * CPI / 216e3,
+        instructions == null ? null : instructions * CPI / 216e3, forward,
         peak + stack <= 256 << 10, plan.describePeak());
   }
 
   private static String markdown(List<Row> rows) {
     StringBuilder sb = new StringBuilder();
     sb.append("| model | scheme | peak SRAM (B) | arena | trainable | static | fits 256 KB | "
-        + "flash (B) | MACs fwd | MACs bwd | compile (s) | instructions/step | instr/MAC | "
-        + "est. ms @216 MHz |\n|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
-        + "---:|\n");
+        + "flash (B) | MACs fwd | MACs bwd | compile (s) | instructions/step | of which "
+        + "inference | instr/MAC | est. ms @216 MHz |\n|---|---|---:|---:|---:|---:|---|---:|---:|"
+        + "---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %,d | %,d | %s | %s | %,d | "
-          + "%,d | %.1f | %s | %s | %s |%n", r.model(), r.scheme(), r.peak_sram_bytes(),
+          + "%,d | %.1f | %s | %s | %s | %s |%n", r.model(), r.scheme(), r.peak_sram_bytes(),
           r.arena_bytes(), r.trainable_bytes(), r.static_ram_bytes(),
           r.fits_256kb() ? "yes" : "**no**",
           r.flash_bytes() == null ? "–" : String.format(Locale.ROOT, "%,d", r.flash_bytes()),
           r.macs_forward(), r.macs_backward(), r.compile_seconds(),
           r.instructions_per_step() == null ? "–"
               : String.format(Locale.ROOT, "%,d", r.instructions_per_step()),
+          r.instructions_forward_only() == null ? "–"
+              : String.format(Locale.ROOT, "%,d", r.instructions_forward_only()),
           r.instructions_per_mac() == null ? "–"
               : String.format(Locale.ROOT, "%.2f", r.instructions_per_mac()),
           r.estimated_ms_216mhz() == null ? "–"
@@ -217,7 +225,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     sb.append("\nPeak SRAM = activation arena + trainable state + other static RAM (board, "
         + "runtime); the stack reserve (8 KB) comes on top and is included in \"fits 256 KB\". "
-        + "Instructions are counted on QEMU's mps2-an500 Cortex-M7 with -icount; the ms "
+        + "Instructions are counted on QEMU's mps2-an500 Cortex-M7 with -icount (\"of which "
+        + "inference\": one inference with the same program, i.e. the forward pass); the ms "
         + "estimate assumes " + CPI + " cycle per instruction at 216 MHz. Paper (largest "
         + "scheme, STM32F746): mcunet-5fps 173 KB / 546 ms, mbv2-w0.35 141 KB / 373 ms, "
         + "proxyless-w0.3 135 KB / 443 ms.\n");

@@ -201,7 +201,7 @@ public final class TrainingEmitter extends InferenceEmitter {
     for (StateLayout.Item item : state.items()) {
       switch (item.kind()) {
         case WEIGHTS -> w.line("static int8_t " + sramWeights(item.op()) + "[" + item.bytes()
-            + "];");
+            + "] MT_ALIGNED4;");
         case BIAS -> w.line("static int32_t " + sramBias(item.op()) + "[" + item.bytes() / 4
             + "];");
         case HEAD_WEIGHTS -> w.line("static float head_weights[" + item.bytes() / 4 + "];");

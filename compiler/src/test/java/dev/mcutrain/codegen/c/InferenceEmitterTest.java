@@ -50,7 +50,7 @@ class InferenceEmitterTest {
     assertTrue(c.contains("Arena plan: 55296 bytes"), "arena table comment");
     assertTrue(c.contains("s = mt_depthwise_conv2d_s8(&op00_params"), c);
     String w = files.get("mt_person_detect_weights.c");
-    assertTrue(w.contains("const int8_t mt_person_detect_op00_filter[72] = {"), "weights in flash");
+    assertTrue(w.contains("const int8_t mt_person_detect_op00_filter[72] MT_ALIGNED4 = {"), "weights in flash");
     assertTrue(w.contains("const int32_t mt_person_detect_op00_multiplier[8] = {"));
     assertTrue(w.contains("1498896102"), "op0 channel 0 multiplier from the manifest");
     for (String text : files.values()) {
