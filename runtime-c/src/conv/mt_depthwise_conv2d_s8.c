@@ -55,39 +55,44 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
     return MT_ERR_ARG;
   }
 
+  /*
+   * Per output pixel the valid taps form a rectangle [ky0, ky1) x [kx0, kx1); per channel the sum
+   * f * (x + input_offset) is computed as sum f * x + input_offset * sum f over those taps, with
+   * pointers stepping through the input and filter — the same int32 result as tap by tap.
+   */
   for (b = 0; b < batches; b++) {
     for (oy = 0; oy < out_h; oy++) {
-      const int32_t in_y_origin = oy * params->stride_h - params->pad_h;
+      const int32_t iy0 = oy * params->stride_h - params->pad_h;
+      const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
+      const int32_t ky1 = in_h - iy0 < k_h ? in_h - iy0 : k_h;
       for (ox = 0; ox < out_w; ox++) {
-        const int32_t in_x_origin = ox * params->stride_w - params->pad_w;
+        const int32_t ix0 = ox * params->stride_w - params->pad_w;
+        const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
+        const int32_t kx1 = in_w - ix0 < k_w ? in_w - ix0 : k_w;
+        int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
         for (ic = 0; ic < in_c; ic++) {
           for (m = 0; m < depth_mult; m++) {
             const int32_t oc = ic * depth_mult + m;
             int32_t acc = 0;
-            for (ky = 0; ky < k_h; ky++) {
-              const int32_t iy = in_y_origin + ky;
-              if (iy < 0 || iy >= in_h) {
-                continue;
-              }
-              for (kx = 0; kx < k_w; kx++) {
-                const int32_t ix = in_x_origin + kx;
-                int32_t in_val;
-                int32_t f_val;
-                if (ix < 0 || ix >= in_w) {
-                  continue;
-                }
-                in_val = input[((b * in_h + iy) * in_w + ix) * in_c + ic];
-                f_val = filter[(ky * k_w + kx) * out_c + oc];
-                acc += f_val * (in_val + params->input_offset);
+            int32_t f_sum = 0;
+            for (ky = ky0; ky < ky1; ky++) {
+              const int8_t *in_p = input + ((b * in_h + iy0 + ky) * in_w + ix0 + kx0) * in_c + ic;
+              const int8_t *f_p = filter + (ky * k_w + kx0) * out_c + oc;
+              for (kx = kx0; kx < kx1; kx++) {
+                const int32_t f_val = *f_p;
+                acc += f_val * (int32_t)*in_p;
+                f_sum += f_val;
+                in_p += in_c;
+                f_p += out_c;
               }
             }
+            acc += params->input_offset * f_sum;
             if (bias != NULL) {
               acc += bias[oc];
             }
             acc = mt_mbqm(acc, mt_quant_multiplier(quant, oc), mt_quant_shift(quant, oc));
             acc += params->output_offset;
-            output[((b * out_h + oy) * out_w + ox) * out_c + oc] =
-                mt_clamp_s8(acc, params->act_min, params->act_max);
+            out_px[oc] = mt_clamp_s8(acc, params->act_min, params->act_max);
           }
         }
       }
