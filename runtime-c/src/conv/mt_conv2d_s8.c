@@ -108,8 +108,32 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
    * int32: the dot products run on raw int8 data (two 16-bit MACs per instruction with the DSP
    * extension), and each output channel's per-tap filter sums are computed once.
    */
+  if (k_h == 1 && k_w == 1 && params->stride_h == 1 && params->stride_w == 1 &&
+      params->pad_h == 0 && params->pad_w == 0 && out_h == in_h && out_w == in_w) {
+    /* Pointwise: a matrix product of [pixels, in_c] by [out_c, in_c]^T. */
+    const int32_t pixels = batches * in_h * in_w;
+    int32_t p;
+    for (oc = 0; oc < out_c; oc++) {
+      const int8_t *f_oc = filter + oc * in_c;
+      const int32_t mult = mt_quant_multiplier(quant, oc);
+      const int32_t shift = mt_quant_shift(quant, oc);
+      int32_t f_sum = 0;
+      int32_t base;
+      for (ic = 0; ic < in_c; ic++) {
+        f_sum += f_oc[ic];
+      }
+      base = params->input_offset * f_sum + (bias != NULL ? bias[oc] : 0);
+      for (p = 0; p < pixels; p++) {
+        const int32_t acc = mt_dot_s8(input + p * in_c, f_oc, in_c) + base;
+        output[p * out_c + oc] = mt_clamp_s8(mt_mbqm(acc, mult, shift) + params->output_offset,
+                                             params->act_min, params->act_max);
+      }
+    }
+    return MT_OK;
+  }
   for (oc = 0; oc < out_c; oc++) {
     int32_t tap_sum[MT_CONV_MAX_TAPS];
+    int32_t row_sum[MT_CONV_MAX_TAPS];
     const int8_t *f_oc = filter + oc * k_h * k_w * in_c;
     const int32_t b_oc = bias != NULL ? bias[oc] : 0;
     const int32_t mult = mt_quant_multiplier(quant, oc);
@@ -121,6 +145,13 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
       }
       tap_sum[ky] = t;
     }
+    for (ky = 0; ky < k_h; ky++) {
+      int32_t t = 0;
+      for (kx = 0; kx < k_w; kx++) {
+        t += tap_sum[ky * k_w + kx];
+      }
+      row_sum[ky] = t;
+    }
     for (b = 0; b < batches; b++) {
       for (oy = 0; oy < out_h; oy++) {
         const int32_t in_y_origin = oy * params->stride_h - params->pad_h;
@@ -131,6 +162,13 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
           for (ky = 0; ky < k_h; ky++) {
             const int32_t iy = in_y_origin + ky;
             if (iy < 0 || iy >= in_h) {
+              continue;
+            }
+            if (in_x_origin >= 0 && in_x_origin + k_w <= in_w) {
+              /* The whole filter row is inside: k_w * in_c contiguous bytes on both sides. */
+              acc += mt_dot_s8(input + ((b * in_h + iy) * in_w + in_x_origin) * in_c,
+                               f_oc + ky * k_w * in_c, k_w * in_c);
+              offset_taps += row_sum[ky];
               continue;
             }
             for (kx = 0; kx < k_w; kx++) {

@@ -1,10 +1,12 @@
 package dev.mcutrain.cli;
 
 import dev.mcutrain.McuTrainException;
+import dev.mcutrain.analysis.Macs;
 import dev.mcutrain.data.RawDataset;
 import dev.mcutrain.engine.Selftest;
 import dev.mcutrain.frontend.tflite.TfliteReader;
 import dev.mcutrain.ir.Graph;
+import dev.mcutrain.ir.Op;
 import dev.mcutrain.report.TrainingReport;
 import dev.mcutrain.toolchain.Board;
 import dev.mcutrain.toolchain.FirmwareBuild;
@@ -51,6 +53,10 @@ final class BenchDeviceCommand implements Callable<Integer> {
       description = "raw dataset whose first sample is used (default: an all-zero input)")
   Path data;
 
+  @Option(names = "--per-op", description = "also count the instructions of every forward "
+      + "operator of one inference, summed by kind")
+  boolean perOp;
+
   @Mixin TrainingOptions training;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -75,7 +81,8 @@ final class BenchDeviceCommand implements Callable<Integer> {
     Path dir = Files.createTempDirectory("mcutrain-bench");
     Selftest program = new Selftest(plan, List.of(sample), new int[] {label}, 1);
     List<Path> sources = new ArrayList<>(program.writeTo(dir.resolve("src")));
-    sources.add(new HostBuild().sourceRoot().resolve("examples/bench/main.c"));
+    sources.add(new HostBuild().sourceRoot().resolve(perOp ? "examples/profile/main.c"
+        : "examples/bench/main.c"));
     FirmwareBuild.Image image = FirmwareBuild.build(board, ts.budgetBytes(), sources,
         List.of(dir.resolve("src")), dir, "bench_" + g.name());
     Qemu.Result r = Qemu.run(image.elf(), new byte[0], Duration.ofMinutes(10), true);
@@ -101,7 +108,49 @@ final class BenchDeviceCommand implements Callable<Integer> {
     w.printf(Locale.ROOT, "peak SRAM %,d bytes (arena %,d + trainable state %,d); image RAM "
         + "%,d bytes, flash %,d bytes%n", plan.peakBytes(), plan.arenaBytes(),
         plan.trainableBytes(), image.size().totalRamBytes(), image.size().flashBytes());
+    if (perOp) {
+      perOpTable(w, p.graph(), out, infer);
+    }
     return 0;
+  }
+
+  /** Forward instructions by operator kind (1x1 convolutions apart), largest first. */
+  static void perOpTable(PrintWriter w, Graph g, String out, long inferInstructions) {
+    java.util.Map<String, long[]> byKind = new java.util.TreeMap<>();
+    Matcher m = Pattern.compile("op (\\d+) cycles (\\d+)").matcher(out);
+    long traced = 0;
+    while (m.find()) {
+      int i = Integer.parseInt(m.group(1));
+      long instr = Math.round(Long.parseLong(m.group(2)) / TICKS_PER_INSTRUCTION);
+      if (i >= g.ops().size()) {
+        continue;
+      }
+      Op op = g.ops().get(i);
+      String kind = op.kind();
+      if (op instanceof Op.Conv2D c) {
+        var f = g.tensor(c.filter()).shape();
+        kind = "CONV_2D " + f.dim(1) + "x" + f.dim(2);
+      } else if (op instanceof Op.DepthwiseConv2D c) {
+        var f = g.tensor(c.filter()).shape();
+        kind = "DEPTHWISE_CONV_2D " + f.dim(1) + "x" + f.dim(2);
+      }
+      long[] v = byKind.computeIfAbsent(kind, k -> new long[3]);
+      v[0] += instr;
+      v[1] += Macs.of(g, op);
+      v[2]++;
+      traced += instr;
+    }
+    w.printf(Locale.ROOT, "forward by operator kind (one inference, %,d instructions):%n",
+        inferInstructions);
+    byKind.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+        .forEach(e -> w.printf(Locale.ROOT, "  %-22s %3d ops %,14d instructions (%4.1f%%)%s%n",
+            e.getKey(), e.getValue()[2], e.getValue()[0],
+            100.0 * e.getValue()[0] / Math.max(1, inferInstructions),
+            e.getValue()[1] > 0 ? String.format(Locale.ROOT, ", %,d MACs, %.2f/MAC",
+                e.getValue()[1], (double) e.getValue()[0] / e.getValue()[1]) : ""));
+    w.printf(Locale.ROOT, "  %-22s         %,14d instructions%n", "(logits, head, calls)",
+        inferInstructions - traced);
   }
 
   private static long parse(String out, String what) {

@@ -26,6 +26,8 @@ public final class ExampleEmitter {
     w.line("#define MT_MODEL_STATE_EXPORT " + n.fn("state_export"));
     w.line("#define MT_MODEL_STATE_IMPORT " + n.fn("state_import"));
     w.line("#define MT_MODEL_STATE_CHECKSUM " + n.fn("state_checksum"));
+    w.line("#define MT_MODEL_OP_COUNT " + n.macro("OP_COUNT"));
+    w.line("#define MT_MODEL_SET_TRACE " + n.fn("set_trace"));
     w.line().line("#endif /* MT_MODEL_H */");
     return w.toString();
   }
