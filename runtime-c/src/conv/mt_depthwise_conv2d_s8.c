@@ -4,6 +4,7 @@
 #include "mt_kernels.h"
 #include "mt_support.h"
 
+
 /*
  * Depthwise 2-D convolution of an NHWC int8 input. The filter is [1, kh, kw, out_c] with
  * out_c = in_c * depth_multiplier; output channel oc = ic * depth_multiplier + m reads input
@@ -53,6 +54,75 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
   }
   if (!mt_act_range_valid(params->act_min, params->act_max) || !mt_quant_valid(quant, out_c)) {
     return MT_ERR_ARG;
+  }
+
+  if (depth_mult == 1) {
+    /*
+     * Channels innermost: every tap adds four neighbouring channels of one input pixel times the
+     * same four filter values, into four accumulators — the same int32 sums per channel.
+     */
+    for (b = 0; b < batches; b++) {
+      for (oy = 0; oy < out_h; oy++) {
+        const int32_t iy0 = oy * params->stride_h - params->pad_h;
+        const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
+        const int32_t ky1 = in_h - iy0 < k_h ? in_h - iy0 : k_h;
+        for (ox = 0; ox < out_w; ox++) {
+          const int32_t ix0 = ox * params->stride_w - params->pad_w;
+          const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
+          const int32_t kx1 = in_w - ix0 < k_w ? in_w - ix0 : k_w;
+          int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
+          const int32_t off = params->input_offset;
+          int32_t c0 = 0;
+          /* Four channels at a time in registers, then one at a time. */
+          for (; c0 + 4 <= in_c; c0 += 4) {
+            int32_t a0 = 0;
+            int32_t a1 = 0;
+            int32_t a2 = 0;
+            int32_t a3 = 0;
+            int32_t j;
+            for (ky = ky0; ky < ky1; ky++) {
+              const int8_t *in_p =
+                  input + ((b * in_h + iy0 + ky) * in_w + ix0 + kx0) * in_c + c0;
+              const int8_t *f_p = filter + (ky * k_w + kx0) * out_c + c0;
+              for (kx = kx0; kx < kx1; kx++) {
+                a0 += (int32_t)f_p[0] * ((int32_t)in_p[0] + off);
+                a1 += (int32_t)f_p[1] * ((int32_t)in_p[1] + off);
+                a2 += (int32_t)f_p[2] * ((int32_t)in_p[2] + off);
+                a3 += (int32_t)f_p[3] * ((int32_t)in_p[3] + off);
+                in_p += in_c;
+                f_p += out_c;
+              }
+            }
+            for (j = 0; j < 4; j++) {
+              const int32_t oc = c0 + j;
+              const int32_t acc = (j == 0 ? a0 : j == 1 ? a1 : j == 2 ? a2 : a3) +
+                                  (bias != NULL ? bias[oc] : 0);
+              const int32_t v = mt_mbqm(acc, mt_quant_multiplier(quant, oc),
+                                        mt_quant_shift(quant, oc)) + params->output_offset;
+              out_px[oc] = mt_clamp_s8(v, params->act_min, params->act_max);
+            }
+          }
+          for (; c0 < in_c; c0++) {
+            int32_t acc = 0;
+            for (ky = ky0; ky < ky1; ky++) {
+              const int8_t *in_p =
+                  input + ((b * in_h + iy0 + ky) * in_w + ix0 + kx0) * in_c + c0;
+              const int8_t *f_p = filter + (ky * k_w + kx0) * out_c + c0;
+              for (kx = kx0; kx < kx1; kx++) {
+                acc += (int32_t)*f_p * ((int32_t)*in_p + off);
+                in_p += in_c;
+                f_p += out_c;
+              }
+            }
+            acc += bias != NULL ? bias[c0] : 0;
+            acc = mt_mbqm(acc, mt_quant_multiplier(quant, c0), mt_quant_shift(quant, c0));
+            out_px[c0] = mt_clamp_s8(acc + params->output_offset, params->act_min,
+                                     params->act_max);
+          }
+        }
+      }
+    }
+    return MT_OK;
   }
 
   /*
