@@ -14,7 +14,6 @@ import dev.mcutrain.train.update.Rounding;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -57,7 +56,6 @@ final class ExperimentsCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   private PrintWriter log;
-  private final StringWriter quiet = new StringWriter();
 
   record Run(String label, TrainingSpec spec, String engine, long peak, double before,
       double after, List<Simulation.Epoch> curve) {}
@@ -259,7 +257,7 @@ final class ExperimentsCommand implements Callable<Integer> {
   private Run run(String label, Graph g, TransferData d, TrainingSpec ts, String engine,
       int epochs) throws IOException {
     long t0 = System.nanoTime();
-    PrintWriter sink = new PrintWriter(quiet);
+    PrintWriter sink = new PrintWriter(java.io.Writer.nullWriter()); // per-run chatter
     SimulateCommand.Outcome o = SimulateCommand.simulate(g, d, ts, epochs,
         SimulateCommand.Engine.valueOf(engine), out.resolve("results/runs")
             .resolve(label.replaceAll("[^A-Za-z0-9]+", "_")), sink);

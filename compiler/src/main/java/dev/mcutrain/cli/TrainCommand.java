@@ -76,12 +76,7 @@ final class TrainCommand implements Callable<Integer> {
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
       }
-      for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates with the project PRNG
-        int j = shuffle.nextBelow(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+      shuffle.shuffle(order);
       for (int i : order) {
         samples.add(ds.sample(i));
         labels.add(ds.label(i));

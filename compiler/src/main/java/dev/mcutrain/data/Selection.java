@@ -37,12 +37,7 @@ final class Selection {
 
   /** Shuffles {@code a} in place (Fisher–Yates, see {@link #permutation}). */
   static void shuffle(int[] a, Prng prng) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = prng.nextBelow(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
+    prng.shuffle(a);
   }
 
   /**

@@ -89,13 +89,7 @@ public final class Pretrainer {
   }
 
   static int argmax(float[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[best]) {
-        best = i;
-      }
-    }
-    return best;
+    return dev.mcutrain.sim.Simulation.argmax(v);
   }
 
   /** Runs the training; returns the mean training loss of each epoch. */
@@ -116,12 +110,7 @@ public final class Pretrainer {
         for (int i = 0; i < n; i++) {
           order[i] = i;
         }
-        for (int i = n - 1; i > 0; i--) {
-          int j = shuffle.nextBelow(i + 1);
-          int t = order[i];
-          order[i] = order[j];
-          order[j] = t;
-        }
+        shuffle.shuffle(order);
         double lossSum = 0;
         for (int start = 0; start < n; start += c.batch()) {
           int end = Math.min(n, start + c.batch());

@@ -44,12 +44,7 @@ public final class Simulation {
       for (int i = 0; i < n; i++) {
         order[i] = i;
       }
-      for (int i = n - 1; i > 0; i--) {
-        int j = shuffle.nextBelow(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+      shuffle.shuffle(order);
       byte[][] xs = new byte[n][];
       int[] ys = new int[n];
       for (int i = 0; i < n; i++) {
@@ -90,7 +85,8 @@ public final class Simulation {
     return new Eval(loss / xs.length, (double) ok / xs.length);
   }
 
-  static int argmax(float[] v) {
+  /** The index of the largest value, the first one on ties. */
+  public static int argmax(float[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
       if (v[i] > v[best]) {

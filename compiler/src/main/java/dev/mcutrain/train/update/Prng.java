@@ -114,4 +114,17 @@ public final class Prng {
   public String toString() {
     return "Prng[state=0x" + Long.toHexString(state) + ", inc=0x" + Long.toHexString(inc) + "]";
   }
+
+  /**
+   * Shuffles {@code a} in place: Fisher–Yates from the end, {@code j = nextBelow(i + 1)} for
+   * {@code i} from {@code n-1} down to 1 — the order every seeded shuffle of the project uses.
+   */
+  public void shuffle(int[] a) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = nextBelow(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
 }
