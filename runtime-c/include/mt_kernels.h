@@ -79,6 +79,25 @@ mt_status mt_requantize_s8(const mt_quantize_params *params, int32_t size,
 mt_status mt_dequantize_s8_f32(const mt_quantize_params *params, int32_t size,
                                const int8_t *input, float *output);
 
+/*
+ * A chain of convolutions computed row by row, so that no intermediate tensor exists whole
+ * (the inverted-residual expand -> depthwise -> project, for instance). Stage 0 reads the whole
+ * input; stage s > 0 reads a window of the last filter_h rows of stage s-1's output, kept in
+ * scratch; the last stage writes its rows straight into output. Every row of every stage is
+ * computed exactly once, by the same kernels on row bands, so the output is bit for bit what
+ * running the stages one after the other gives. Batch 1 only; every output row of a stage must
+ * have at least one input row inside the input (padding smaller than the filter).
+ * scratch holds, per stage s > 0, filter_h(s) rows of stage s-1's output, each window starting
+ * on a 16-byte boundary: mt_conv_pipeline_scratch_bytes gives the size.
+ */
+mt_status mt_conv_pipeline_s8(const mt_conv_stage *stages, int32_t count,
+                              const mt_dims *input_dims, const int8_t *input,
+                              int8_t *scratch, int32_t scratch_bytes, int8_t *output);
+
+/* Scratch bytes mt_conv_pipeline_s8 needs for these stages (negative for bad arguments). */
+int32_t mt_conv_pipeline_scratch_bytes(const mt_conv_stage *stages, int32_t count,
+                                       const mt_dims *input_dims);
+
 /* Byte copy (aliasing-safe forward copy is not needed: regions never overlap). */
 void mt_copy(void *dst, const void *src, int32_t n);
 

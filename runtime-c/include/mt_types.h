@@ -101,4 +101,21 @@ typedef struct {
   int32_t multiplier, shift; /* int8 -> int8 requantization */
 } mt_quantize_params;
 
+/*
+ * One convolution of a row pipeline (mt_conv_pipeline_s8): a CONV_2D or DEPTHWISE_CONV_2D with
+ * its own parameters, weights and whole-tensor output shape.
+ */
+typedef struct {
+  int32_t depthwise;                /* 0: CONV_2D, 1: DEPTHWISE_CONV_2D */
+  const mt_conv_params *params;
+  const mt_quant_params *quant;
+  const mt_dims *filter_dims;
+  const int8_t *filter;
+  const int32_t *bias;              /* or NULL */
+  const mt_dims *output_dims;       /* the stage's whole output, batch 1 */
+} mt_conv_stage;
+
+/* Most stages one pipeline may chain. */
+#define MT_PIPELINE_MAX_STAGES 4
+
 #endif /* MT_TYPES_H */

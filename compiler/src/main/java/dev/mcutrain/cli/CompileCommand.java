@@ -58,12 +58,13 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     if (plan == null) {
       g = dev.mcutrain.passes.FoldPad.apply(g); // PAD + VALID conv -> conv with explicit padding
-      InferenceLayout layout = InferenceLayout.of(g);
+      InferenceLayout layout = InferenceLayout.fused(g); // conv chains run row by row
       for (Map.Entry<String, String> f : new InferenceEmitter(g, layout).emit().entrySet()) {
         write(w, f.getKey(), f.getValue());
       }
-      w.printf(Locale.ROOT, "inference: arena %,d bytes; input %,d bytes; output %,d bytes%n",
-          layout.arenaBytes(), g.inputBytes(), g.outputBytes());
+      w.printf(Locale.ROOT, "inference: arena %,d bytes; input %,d bytes; output %,d bytes; "
+          + "%d row pipelines%n", layout.arenaBytes(), g.inputBytes(), g.outputBytes(),
+          layout.pipelines().groups().size());
     } else {
       for (Map.Entry<String, String> f : new TrainingEmitter(plan).emit().entrySet()) {
         write(w, f.getKey(), f.getValue());

@@ -76,6 +76,12 @@ final class InspectCommand implements Callable<Integer> {
           + "compile and training do): %,d bytes (%.1f KB)%n",
           g.ops().size() - folded.ops().size(), fl.arenaBytes(), fl.arenaBytes() / 1024.0);
     }
+    InferenceLayout fused = InferenceLayout.fused(folded);
+    if (!fused.pipelines().groups().isEmpty()) {
+      out.printf(Locale.ROOT, "  with %d chains of convolutions run as row pipelines (as compile "
+          + "does): %,d bytes (%.1f KB)%n", fused.pipelines().groups().size(),
+          fused.arenaBytes(), fused.arenaBytes() / 1024.0);
+    }
     return 0;
   }
 

@@ -36,9 +36,17 @@ public final class CEngine implements InferenceEngine {
   }
 
   public CEngine(Graph graph, HostBuild build) {
+    this(graph, build, InferenceLayout.of(graph));
+  }
+
+  /**
+   * The engine for a given layout, e.g. {@link InferenceLayout#fused} (whose traces report only
+   * the operators whose outputs exist).
+   */
+  public CEngine(Graph graph, HostBuild build, InferenceLayout layout) {
     this.graph = graph;
     try {
-      InferenceEmitter emitter = new InferenceEmitter(graph, InferenceLayout.of(graph));
+      InferenceEmitter emitter = new InferenceEmitter(graph, layout);
       Map<String, String> files = emitter.emit();
       Hasher h = Hashing.sha256().newHasher();
       files.forEach((k, v) -> h.putString(k, StandardCharsets.UTF_8)

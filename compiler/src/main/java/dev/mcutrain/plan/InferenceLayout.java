@@ -42,21 +42,39 @@ public final class InferenceLayout {
   private final ImmutableList<Copy> copies;
   private final ArenaPlan plan;
   private final ImmutableMap<Integer, Integer> bufferOfTensor;
+  private final RowPipelines pipelines;
 
   private InferenceLayout(Graph graph, Map<Integer, Location> locations, List<Copy> copies,
-      ArenaPlan plan, Map<Integer, Integer> bufferOfTensor) {
+      ArenaPlan plan, Map<Integer, Integer> bufferOfTensor, RowPipelines pipelines) {
     this.graph = graph;
     this.locations = ImmutableMap.copyOf(locations);
     this.copies = ImmutableList.copyOf(copies);
     this.plan = plan;
     this.bufferOfTensor = ImmutableMap.copyOf(bufferOfTensor);
+    this.pipelines = pipelines;
   }
 
+  /** Every operator runs whole (each operator's output exists, e.g. for per-operator traces). */
   public static InferenceLayout of(Graph g) {
     return of(g, new GreedyBySizePlanner());
   }
 
   public static InferenceLayout of(Graph g, MemoryPlanner planner) {
+    return of(g, planner, RowPipelines.none());
+  }
+
+  /** The smallest layout: chains of convolutions run as row pipelines ({@link RowPipelines}). */
+  public static InferenceLayout fused(Graph g) {
+    return of(g, new GreedyBySizePlanner(),
+        RowPipelines.plan(g, g.ops().size() - 1, i -> true));
+  }
+
+  /**
+   * The layout with {@code pipelines}: their internal tensors get no storage, each pipeline's
+   * input and output live across all its operators, and its line buffers take scratch space
+   * (lifetime id {@code tensors + group index}) while it runs.
+   */
+  public static InferenceLayout of(Graph g, MemoryPlanner planner, RowPipelines pipelines) {
     int n = g.tensors().size();
     // 1. Alias classes: a RESHAPE output shares storage with its input.
     int[] root = new int[n];
@@ -94,12 +112,18 @@ public final class InferenceLayout {
     Map<Integer, int[]> span = new LinkedHashMap<>();
     for (int i = 0; i < g.ops().size(); i++) {
       Op op = g.ops().get(i);
+      int first = pipelines.groupOf(i).map(RowPipelines.Group::first).orElse(i);
+      int last = pipelines.groupOf(i).map(RowPipelines.Group::last).orElse(i);
       for (int in : op.inputs()) {
-        if (!g.tensor(in).isConstant()) {
+        if (!g.tensor(in).isConstant() && !(i > first && g.producer(in) == i - 1)) {
+          extend(span, find(root, in), last);
           extend(span, find(root, in), i);
         }
       }
-      extend(span, find(root, op.output()), i);
+      if (!pipelines.isInternal(i)) {
+        extend(span, find(root, op.output()), first);
+        extend(span, find(root, op.output()), i);
+      }
     }
     List<Lifetime> lifetimes = new ArrayList<>();
     for (Map.Entry<Integer, int[]> e : span.entrySet()) {
@@ -110,6 +134,11 @@ public final class InferenceLayout {
       Tensor t = g.tensor(cls);
       lifetimes.add(new Lifetime(cls, t.byteSize(), e.getValue()[0], e.getValue()[1],
           t.name()));
+    }
+    for (int k = 0; k < pipelines.groups().size(); k++) {
+      RowPipelines.Group gr = pipelines.groups().get(k);
+      lifetimes.add(new Lifetime(n + k, gr.scratchBytes(), gr.first(), gr.last(),
+          "row pipeline " + gr.first() + ".." + gr.last() + " line buffers"));
     }
     ArenaPlan plan = planner.plan(lifetimes, ALIGNMENT);
     Map<Integer, Location> locations = new HashMap<>();
@@ -128,7 +157,7 @@ public final class InferenceLayout {
         locations.put(i, loc);
       }
     }
-    return new InferenceLayout(g, locations, copies, plan, bufferOfTensor);
+    return new InferenceLayout(g, locations, copies, plan, bufferOfTensor, pipelines);
   }
 
   private static void extend(Map<Integer, int[]> span, int cls, int op) {
@@ -165,6 +194,16 @@ public final class InferenceLayout {
   /** The arena plan (intermediate tensors only). */
   public ArenaPlan arenaPlan() {
     return plan;
+  }
+
+  /** The row pipelines this layout plans for (none for {@link #of(Graph)}). */
+  public RowPipelines pipelines() {
+    return pipelines;
+  }
+
+  /** Arena offset of the line buffers of pipeline group {@code k}. */
+  public long scratchOffset(int k) {
+    return plan.offset(graph.tensors().size() + k);
   }
 
   public long arenaBytes() {

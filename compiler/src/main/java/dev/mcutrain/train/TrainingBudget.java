@@ -47,7 +47,8 @@ public final class TrainingBudget {
 
   /** The hint when no scheme fits: what the forward pass alone needs. */
   private static String forwardOnly(Graph g) {
-    dev.mcutrain.plan.InferenceLayout inference = dev.mcutrain.plan.InferenceLayout.of(g);
+    dev.mcutrain.plan.InferenceLayout inference = dev.mcutrain.plan.InferenceLayout.fused(
+        dev.mcutrain.passes.FoldPad.apply(g));
     int peak = inference.arenaPlan().peakOp();
     return String.format(Locale.ROOT, "; no 'last:K' or 'bias:K' scheme fits either: even the "
         + "forward pass needs %,d bytes of arena (peak at operator %d, %s), so raise --budget",

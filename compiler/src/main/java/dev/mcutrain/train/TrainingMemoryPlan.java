@@ -8,6 +8,7 @@ import dev.mcutrain.memory.ArenaPlan;
 import dev.mcutrain.memory.GreedyBySizePlanner;
 import dev.mcutrain.memory.Lifetime;
 import dev.mcutrain.plan.InferenceLayout;
+import dev.mcutrain.plan.RowPipelines;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,11 +54,14 @@ public final class TrainingMemoryPlan {
 
   /** Lifetime ids of the buffers, by what they hold. */
   private record Ids(int[] root, Map<Integer, Integer> slice, Map<Integer, Integer> mask,
-      Map<Integer, Integer> grad, int loss, int features) {}
+      Map<Integer, Integer> grad, int loss, int features, List<Integer> scratch) {}
+
+  private final RowPipelines pipelines;
 
   private TrainingMemoryPlan(TrainingProgram program, List<Buffer> buffers, ArenaPlan arena,
-      List<StateItem> state, Ids ids) {
+      List<StateItem> state, Ids ids, RowPipelines pipelines) {
     this.program = program;
+    this.pipelines = pipelines;
     this.buffers = ImmutableList.copyOf(buffers);
     this.arena = arena;
     this.state = ImmutableList.copyOf(state);
@@ -102,6 +106,16 @@ public final class TrainingMemoryPlan {
     return ids.features() < 0 ? -1 : arena.offset(ids.features());
   }
 
+  /** The frozen chains of convolutions the forward pass runs as row pipelines. */
+  public RowPipelines pipelines() {
+    return pipelines;
+  }
+
+  /** Arena offset of the line buffers of pipeline group {@code k}. */
+  public long scratchOffset(int k) {
+    return arena.offset(ids.scratch().get(k));
+  }
+
   /** Size of the PRNG state (two uint64). */
   public static final int PRNG_BYTES = 16;
 
@@ -121,14 +135,22 @@ public final class TrainingMemoryPlan {
         root[r.output()] = root[r.input()];
       }
     }
+    // Frozen chains of convolutions run as row pipelines: their inner tensors never exist.
+    RowPipelines pipes = RowPipelines.plan(g, last, i -> !p.isActive(i));
     for (int i = 0; i <= last; i++) {
       Op op = g.ops().get(i);
+      int first = pipes.groupOf(i).map(RowPipelines.Group::first).orElse(i);
+      int end = pipes.groupOf(i).map(RowPipelines.Group::last).orElse(i);
       for (int in : op.inputs()) {
-        if (!g.tensor(in).isConstant()) {
+        if (!g.tensor(in).isConstant() && !(i > first && g.producer(in) == i - 1)) {
           extend(act, root[in], i);
+          extend(act, root[in], end);
         }
       }
-      extend(act, root[op.output()], i);
+      if (!pipes.isInternal(i)) {
+        extend(act, root[op.output()], i);
+        extend(act, root[op.output()], first);
+      }
     }
     int logitsSource = p.head().isPresent() ? p.featuresTensor() : p.logitsTensor();
     extend(act, root[logitsSource], lossTime);
@@ -206,6 +228,12 @@ public final class TrainingMemoryPlan {
       buffers.add(new Buffer(new Lifetime(id++, t.shape().elementCount() * 4, e.getValue()[0],
           e.getValue()[1], "grad " + t.name()), "gradient"));
     }
+    List<Integer> scratchIds = new ArrayList<>();
+    for (RowPipelines.Group gr : pipes.groups()) {
+      scratchIds.add(id);
+      buffers.add(new Buffer(new Lifetime(id++, gr.scratchBytes(), gr.first(), gr.last(),
+          "line buffers of operators " + gr.first() + ".." + gr.last()), "pipeline"));
+    }
     int classes = p.head().map(TrainingProgram.Head::units)
         .orElse((int) g.tensor(p.logitsTensor()).shape().elementCount());
     int lossId = id;
@@ -248,7 +276,7 @@ public final class TrainingMemoryPlan {
       }
     }
     return new TrainingMemoryPlan(p, buffers, arena, state,
-        new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId));
+        new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId, scratchIds), pipes);
   }
 
   /**

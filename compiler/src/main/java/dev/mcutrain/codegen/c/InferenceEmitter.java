@@ -166,7 +166,7 @@ public class InferenceEmitter {
     for (Lifetime l : lts) {
       w.line(String.format(Locale.ROOT, " * %8d %8d %5d %5d  %s",
           layout.arenaPlan().offset(l.id()), l.size(), l.firstUse(), l.lastUse(),
-          graph.tensor(l.id()).name().replace("*/", "* /")));
+          l.name().replace("*/", "* /")));
     }
     w.line(" */");
   }
@@ -189,6 +189,16 @@ public class InferenceEmitter {
       }
     }
     w.line();
+  }
+
+  /** The row pipelines the forward pass runs (the training emitter plans its own). */
+  dev.mcutrain.plan.RowPipelines pipelines() {
+    return layout.pipelines();
+  }
+
+  /** C expression of the line buffers of pipeline group {@code k}. */
+  String scratchPtr(int k) {
+    return "a + " + layout.scratchOffset(k);
   }
 
   /** The filter an operator's forward call reads (the training emitter uses SRAM copies). */
@@ -242,7 +252,9 @@ public class InferenceEmitter {
           + c.padW() + ", " + c.depthMultiplier() + ", " + c.actMin() + ", " + c.actMax()
           + "};");
       quant(w, i, c.quant());
-      dimsConst(w, i, "in", op.inputs().get(0));
+      if (pipelines().groupOf(i).map(gr -> gr.first() == i).orElse(true)) {
+        dimsConst(w, i, "in", op.inputs().get(0)); // (a later pipeline stage reads a window)
+      }
       dimsConst(w, i, "filter", op.inputs().get(1));
       dimsConst(w, i, "out", op.output());
     } else if (kp instanceof KernelParams.FullyConnected f) {
@@ -288,7 +300,25 @@ public class InferenceEmitter {
           + CWriter.floatLiteral(q.scale()) + ", " + q.inputZeroPoint() + ", "
           + q.outputZeroPoint() + ", " + q.multiplier() + ", " + q.shift() + "};");
     }
+    pipelines().groupOf(i).filter(gr -> gr.last() == i).ifPresent(gr -> stages(w, gr));
     w.line();
+  }
+
+  /** The stage table of a row pipeline (after the last stage's parameters). */
+  private void stages(CWriter w, dev.mcutrain.plan.RowPipelines.Group gr) {
+    w.line("/* " + opName(gr.first()) + ".." + opName(gr.last()) + " run as one row pipeline: "
+        + "the tensors between them never exist whole. */");
+    w.open("static const mt_conv_stage " + opName(gr.first()) + "_stages[" + gr.stages()
+        + "] = {");
+    for (int i = gr.first(); i <= gr.last(); i++) {
+      Op op = graph.ops().get(i);
+      String n = opName(i);
+      int b = bias(op);
+      w.line("{" + (op instanceof Op.DepthwiseConv2D ? 1 : 0) + ", &" + n + "_params, &" + n
+          + "_quant, &" + n + "_filter_dims, " + filterRef(i) + ", "
+          + (b >= 0 ? biasRef(i) : "0") + ", &" + n + "_out_dims}" + (i < gr.last() ? "," : ""));
+    }
+    w.close("};");
   }
 
   private void quant(CWriter w, int i, KernelParams.Requant r) {
@@ -333,6 +363,25 @@ public class InferenceEmitter {
     w.line("/* " + n + ": " + op.kind() + " " + graph.tensor(op.inputs().get(0)).shape() + " -> "
         + y.shape() + " */");
     String call;
+    java.util.Optional<dev.mcutrain.plan.RowPipelines.Group> group = pipelines().groupOf(i);
+    if (group.isPresent() && i > group.get().first()) {
+      w.line("/* (computed by the row pipeline of " + opName(group.get().first()) + ") */");
+      return;
+    }
+    if (group.isPresent()) {
+      dev.mcutrain.plan.RowPipelines.Group gr = group.get();
+      int k = pipelines().groups().indexOf(gr);
+      Op last = graph.ops().get(gr.last());
+      Tensor out = graph.tensor(last.output());
+      w.line("/* .." + opName(gr.last()) + ": the whole chain, row by row -> " + out.shape()
+          + " */");
+      w.line("s = mt_conv_pipeline_s8(" + n + "_stages, " + gr.stages() + ", &" + n
+          + "_in_dims, " + ptr(op.inputs().get(0)) + ", " + scratchPtr(k) + ", "
+          + gr.scratchBytes() + ", " + ptr(last.output()) + ");");
+      w.open("if (s != MT_OK) {").line("return (int)s;").close("}");
+      w.line("trace(" + gr.last() + ", " + ptr(last.output()) + ", " + out.byteSize() + ");");
+      return;
+    }
     if (op instanceof Op.Conv2D || op instanceof Op.DepthwiseConv2D) {
       String fn = op instanceof Op.Conv2D ? "mt_conv2d_s8" : "mt_depthwise_conv2d_s8";
       int b = bias(op);

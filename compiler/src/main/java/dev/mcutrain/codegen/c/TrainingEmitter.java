@@ -100,6 +100,16 @@ public final class TrainingEmitter extends InferenceEmitter {
   }
 
   @Override
+  dev.mcutrain.plan.RowPipelines pipelines() {
+    return plan.pipelines();
+  }
+
+  @Override
+  String scratchPtr(int k) {
+    return "a + " + plan.scratchOffset(k);
+  }
+
+  @Override
   String ptr(int tensor) {
     Tensor t = graph.tensor(tensor);
     String p;
