@@ -111,7 +111,18 @@ public final class ReferenceTrainer {
         .putInt(layout.payloadBytes());
     for (StateLayout.Item item : layout.items()) {
       switch (item.kind()) {
-        case WEIGHTS -> b.put(params.int8(graph.ops().get(item.op()).inputs().get(1)));
+        case WEIGHTS -> {
+          byte[] f = params.int8(graph.ops().get(item.op()).inputs().get(1));
+          TrainingProgram.LayerUpdate u = program.updates().get(item.op());
+          if (StateLayout.slicedWeights(graph, u)) {
+            int depth = StateLayout.filterDepth(graph, item.op());
+            for (int r = 0; r < StateLayout.filterRows(graph, item.op()); r++) {
+              b.put(f, r * depth, u.weightChannels());
+            }
+          } else {
+            b.put(f);
+          }
+        }
         case BIAS -> {
           for (int v : params.int32(graph.ops().get(item.op()).inputs().get(2))) {
             b.putInt(v);

@@ -12,8 +12,9 @@ import java.util.List;
  *
  * <pre>
  *   header   "MTS1", u32 version (1), u32 model id, u32 payload bytes      (16 bytes)
- *   payload  for each updated layer in operator order: its int8 filter (if weights are updated),
- *            then its int32 bias (if the bias is updated); the new head's fp32 weights and
+ *   payload  for each updated layer in operator order: its int8 filter (if weights are updated;
+ *            when only the first k of the filter's innermost channels are, just that slice,
+ *            [rows][k] — see {@link #slicedWeights}), then its int32 bias (if the bias is updated); the new head's fp32 weights and
  *            biases; the PRNG state and increment (u64 each); the u32 step count; with
  *            --accumulate B > 1 the fp32 accumulators (layers in order, then the head)
  *                                                                            (little-endian)
@@ -52,8 +53,8 @@ public record StateLayout(ImmutableList<Item> items, int modelId) {
         .sorted((a, b) -> Integer.compare(a.op(), b.op())).toList()) {
       Op op = g.ops().get(u.op());
       if (u.weightChannels() > 0) {
-        items.add(new Item(Kind.WEIGHTS, u.op(),
-            (int) g.tensor(op.inputs().get(1)).byteSize(), "op" + u.op() + ".weights"));
+        items.add(new Item(Kind.WEIGHTS, u.op(), weightStateBytes(g, u),
+            "op" + u.op() + ".weights"));
       }
       if (u.bias() && op.inputs().size() > 2 && op.inputs().get(2) >= 0) {
         items.add(new Item(Kind.BIAS, u.op(), (int) g.tensor(op.inputs().get(2)).byteSize(),
@@ -112,6 +113,38 @@ public record StateLayout(ImmutableList<Item> items, int modelId) {
       return u.weightChannels() * f.dim(1) * f.dim(2);
     }
     return f.dim(0) * u.weightChannels();
+  }
+
+  /**
+   * True when a layer updates only the first {@code k < D} of its filter's innermost channels
+   * (conv input channels, depthwise channels, fully connected depth): then only the {@code
+   * [rows][k]} slice of updated weights is trainable state in SRAM, and the whole filter is
+   * assembled from it and from flash in the arena while the layer's forward or backward step
+   * runs.
+   */
+  public static boolean slicedWeights(Graph g, TrainingProgram.LayerUpdate u) {
+    Op op = g.ops().get(u.op());
+    return u.weightChannels() > 0
+        && u.weightChannels() < g.tensor(op.inputs().get(1)).shape().fromEnd(1);
+  }
+
+  /** The filter's innermost channel count D (rows = elements / D). */
+  public static int filterDepth(Graph g, int op) {
+    return g.tensor(g.ops().get(op).inputs().get(1)).shape().fromEnd(1);
+  }
+
+  /** Rows of the filter viewed as [rows][D]. */
+  public static int filterRows(Graph g, int op) {
+    return (int) (g.tensor(g.ops().get(op).inputs().get(1)).shape().elementCount()
+        / filterDepth(g, op));
+  }
+
+  /** Bytes of a layer's updated weights in SRAM: the slice, or the whole filter. */
+  public static int weightStateBytes(Graph g, TrainingProgram.LayerUpdate u) {
+    if (slicedWeights(g, u)) {
+      return filterRows(g, u.op()) * u.weightChannels();
+    }
+    return (int) g.tensor(g.ops().get(u.op()).inputs().get(1)).byteSize();
   }
 
   public int payloadBytes() {

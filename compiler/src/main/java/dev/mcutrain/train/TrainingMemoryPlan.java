@@ -36,8 +36,9 @@ import java.util.Map;
  *       features.
  * </ol>
  *
- * <p>Trainable state: SRAM copies of updated filters (whole filters for now), updated int32 bias
- * arrays, the fp32 head, and the PRNG state.
+ * <p>Trainable state: SRAM copies of updated filters (only the updated channel slice when a layer
+ * updates part of its channels; the whole filter is then assembled in the arena for the layer's
+ * forward and backward steps), updated int32 bias arrays, the fp32 head, and the PRNG state.
  */
 public final class TrainingMemoryPlan {
   /** One arena buffer with a human-readable role. */
@@ -54,7 +55,8 @@ public final class TrainingMemoryPlan {
 
   /** Lifetime ids of the buffers, by what they hold. */
   private record Ids(int[] root, Map<Integer, Integer> slice, Map<Integer, Integer> mask,
-      Map<Integer, Integer> grad, int loss, int features, List<Integer> scratch) {}
+      Map<Integer, Integer> grad, int loss, int features, List<Integer> scratch,
+      Map<Integer, Integer> filterForward, Map<Integer, Integer> filterBackward) {}
 
   private final RowPipelines pipelines;
 
@@ -114,6 +116,15 @@ public final class TrainingMemoryPlan {
   /** Arena offset of the line buffers of pipeline group {@code k}. */
   public long scratchOffset(int k) {
     return arena.offset(ids.scratch().get(k));
+  }
+
+  /**
+   * Arena offset of the whole filter of a layer with sliced weights, assembled for its forward
+   * ({@code backward} false) or backward step; -1 when its whole filter is state.
+   */
+  public long assembledFilterOffset(int op, boolean backward) {
+    Integer id = (backward ? ids.filterBackward() : ids.filterForward()).get(op);
+    return id == null ? -1 : arena.offset(id);
   }
 
   /** Size of the PRNG state (two uint64). */
@@ -228,6 +239,22 @@ public final class TrainingMemoryPlan {
       buffers.add(new Buffer(new Lifetime(id++, t.shape().elementCount() * 4, e.getValue()[0],
           e.getValue()[1], "grad " + t.name()), "gradient"));
     }
+    // 5. Whole filters of layers whose SRAM state is a channel slice, assembled from flash and
+    //    the slice for the layer's forward and backward steps.
+    Map<Integer, Integer> filterFwd = new LinkedHashMap<>();
+    Map<Integer, Integer> filterBwd = new LinkedHashMap<>();
+    for (TrainingProgram.LayerUpdate u : p.updates().values()) {
+      if (!StateLayout.slicedWeights(g, u)) {
+        continue;
+      }
+      long bytes = g.tensor(g.ops().get(u.op()).inputs().get(1)).byteSize();
+      filterFwd.put(u.op(), id);
+      buffers.add(new Buffer(new Lifetime(id++, bytes, u.op(), u.op(),
+          "filter of operator " + u.op() + " (forward)"), "filter"));
+      filterBwd.put(u.op(), id);
+      buffers.add(new Buffer(new Lifetime(id++, bytes, backwardTime(p, u.op()),
+          backwardTime(p, u.op()), "filter of operator " + u.op() + " (backward)"), "filter"));
+    }
     List<Integer> scratchIds = new ArrayList<>();
     for (RowPipelines.Group gr : pipes.groups()) {
       scratchIds.add(id);
@@ -255,8 +282,10 @@ public final class TrainingMemoryPlan {
     for (TrainingProgram.LayerUpdate u : p.updates().values()) {
       Op op = g.ops().get(u.op());
       if (u.weightChannels() > 0) {
-        Tensor f = g.tensor(op.inputs().get(1));
-        state.add(new StateItem("op " + u.op() + " " + op.kind() + " weights", f.byteSize()));
+        state.add(new StateItem("op " + u.op() + " " + op.kind() + " weights"
+            + (StateLayout.slicedWeights(g, u) ? " [" + u.weightChannels() + " of "
+            + StateLayout.filterDepth(g, u.op()) + " channels]" : ""),
+            StateLayout.weightStateBytes(g, u)));
       }
       if (u.bias() && op.inputs().size() > 2 && op.inputs().get(2) >= 0) {
         Tensor b = g.tensor(op.inputs().get(2));
@@ -276,7 +305,8 @@ public final class TrainingMemoryPlan {
       }
     }
     return new TrainingMemoryPlan(p, buffers, arena, state,
-        new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId, scratchIds), pipes);
+        new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId, scratchIds, filterFwd,
+            filterBwd), pipes);
   }
 
   /**

@@ -41,8 +41,11 @@ class BenchCommandTest {
     JsonObject full = rows.get(5).getAsJsonObject();
     assertTrue(full.get("peak_sram_bytes").getAsLong() > 1_000_000, "full is reported");
     assertTrue(!full.get("fits_256kb").getAsBoolean());
-    // PAD folding keeps the forward arena of the sparse schemes at 128 KB.
-    assertEquals(131_072, rows.get(0).getAsJsonObject().get("arena_bytes").getAsLong());
+    // PAD folding, row pipelines and sliced weight state fit every sparse scheme in 256 KB.
+    for (int i = 0; i < 5; i++) {
+      assertTrue(rows.get(i).getAsJsonObject().get("fits_256kb").getAsBoolean(), schemes[i]);
+    }
+    assertTrue(rows.get(0).getAsJsonObject().get("arena_bytes").getAsLong() < 100_000);
     String md = Files.readString(tmp.resolve("bench.md"));
     assertTrue(md.contains("| proxyless-w0.3 | 148kb |"), md);
     assertEquals(1, run("bench", "--models", tmp.toString(), "--no-device", "--out",

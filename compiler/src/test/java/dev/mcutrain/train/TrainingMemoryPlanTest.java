@@ -86,8 +86,9 @@ class TrainingMemoryPlanTest {
   void aBudgetBelowTheForwardPassSaysSo() {
     Graph g = TfliteReader.read(SharedAssets.personDetect());
     McuTrainException e = assertThrows(McuTrainException.class,
-        () -> TrainingBudget.planWithinBudget(g, spec("bias:1", Optional.of(2), 40 * 1024)));
-    assertTrue(e.getMessage().contains("even the forward pass needs 55,296 bytes of arena"),
+        () -> TrainingBudget.planWithinBudget(g, spec("bias:1", Optional.of(2), 30 * 1024)));
+    // (with its convolution chains run as row pipelines, as the training step runs them)
+    assertTrue(e.getMessage().contains("even the forward pass needs 39,552 bytes of arena"),
         e.getMessage());
   }
 }

@@ -89,8 +89,37 @@ public final class TrainingEmitter extends InferenceEmitter {
     return String.format(Locale.ROOT, "state_op%02d_bias", op);
   }
 
+  /** True when only a channel slice of the layer's filter is state (see StateLayout). */
+  private boolean sliced(int op) {
+    TrainingProgram.LayerUpdate u = program.updates().get(op);
+    return u != null && StateLayout.slicedWeights(graph, u);
+  }
+
+  /** The whole filter of a sliced layer, assembled in the arena for its forward or backward. */
+  private String assembled(int op, boolean backward) {
+    return "(a + " + plan.assembledFilterOffset(op, backward) + ")";
+  }
+
+  /** Emits the assembly of a sliced layer's whole filter into the arena. */
+  private void assemble(CWriter w, int op, boolean backward) {
+    w.line("merge_channels(" + names.opConst(op, "filter") + ", " + sramWeights(op) + ", "
+        + StateLayout.filterRows(graph, op) + ", " + StateLayout.filterDepth(graph, op) + ", "
+        + program.updates().get(op).weightChannels() + ", " + assembled(op, backward) + ");");
+  }
+
   @Override
   String filterRef(int i) {
+    if (sliced(i)) {
+      return assembled(i, false);
+    }
+    return weightsInSram(i) ? sramWeights(i) : super.filterRef(i);
+  }
+
+  /** The filter the backward step of operator {@code i} reads and updates. */
+  private String backwardFilter(int i) {
+    if (sliced(i)) {
+      return assembled(i, true);
+    }
     return weightsInSram(i) ? sramWeights(i) : super.filterRef(i);
   }
 
@@ -252,7 +281,8 @@ public final class TrainingEmitter extends InferenceEmitter {
     infer(body);
     stateFunctions(body);
     String code = body.toString();
-    helpers(w, code.contains("zero_f32("), code.contains("copy_channels("));
+    helpers(w, code.contains("zero_f32("), code.contains("copy_channels("),
+        code.contains("merge_channels("));
     return w + code;
   }
 
@@ -385,7 +415,7 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.close("};").line();
   }
 
-  private void helpers(CWriter w, boolean zero, boolean copy) {
+  private void helpers(CWriter w, boolean zero, boolean copy, boolean merge) {
     w.open("void " + names.fn("set_trace") + "(" + names.fn("trace_fn") + " fn, void *ctx) {");
     w.line("trace_fn = fn;").line("trace_ctx = ctx;");
     w.close("}").line();
@@ -397,6 +427,19 @@ public final class TrainingEmitter extends InferenceEmitter {
       w.open("static void zero_f32(float *p, int32_t n) {");
       w.line("int32_t i;");
       w.open("for (i = 0; i < n; i++) {").line("p[i] = 0.0f;").close("}");
+      w.close("}").line();
+    }
+    if (merge) {
+      w.line("/* Assembles a whole filter [rows][c]: the first n channels of each row from the "
+          + "SRAM slice [rows][n], the rest from flash. */");
+      w.open("static void merge_channels(const int8_t *flash, const int8_t *slice, int32_t rows, "
+          + "int32_t c, int32_t n, int8_t *dst) {");
+      w.line("int32_t r;");
+      w.line("int32_t k;");
+      w.open("for (r = 0; r < rows; r++) {");
+      w.open("for (k = 0; k < n; k++) {").line("dst[r * c + k] = slice[r * n + k];").close("}");
+      w.open("for (k = n; k < c; k++) {").line("dst[r * c + k] = flash[r * c + k];").close("}");
+      w.close("}");
       w.close("}").line();
     }
     if (copy) {
@@ -417,8 +460,18 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.open("void " + names.fn("init") + "(void) {");
     for (StateLayout.Item item : state.items()) {
       switch (item.kind()) {
-        case WEIGHTS -> w.line("mt_copy(" + sramWeights(item.op()) + ", "
-            + names.opConst(item.op(), "filter") + ", " + item.bytes() + ");");
+        case WEIGHTS -> {
+          if (sliced(item.op())) {
+            w.line("copy_channels(" + names.opConst(item.op(), "filter") + ", "
+                + StateLayout.filterRows(graph, item.op()) + ", "
+                + StateLayout.filterDepth(graph, item.op()) + ", "
+                + program.updates().get(item.op()).weightChannels() + ", "
+                + sramWeights(item.op()) + ");");
+          } else {
+            w.line("mt_copy(" + sramWeights(item.op()) + ", "
+                + names.opConst(item.op(), "filter") + ", " + item.bytes() + ");");
+          }
+        }
         case BIAS -> w.line("mt_copy(" + sramBias(item.op()) + ", "
             + names.opConst(item.op(), "bias") + ", " + item.bytes() + ");");
         case HEAD_WEIGHTS -> w.line("mt_copy(head_weights, head_init, " + item.bytes() + ");");
@@ -459,6 +512,11 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.line("mt_status s;").line();
     w.line("(void)input;").line("(void)training;").line("(void)s;");
     for (int i = 0; i <= program.lastForwardOp(); i++) {
+      if (sliced(i)) {
+        w.line();
+        w.line("/* " + opName(i) + " updates a channel slice: its whole filter, for this step */");
+        assemble(w, i, false);
+      }
       opCall(w, i);
       Op op = graph.ops().get(i);
       long mask = plan.maskOffset(i);
@@ -645,19 +703,22 @@ public final class TrainingEmitter extends InferenceEmitter {
     int x = op.inputs().get(0);
     Tensor xt = graph.tensor(x);
     int oc = outChannels(op);
+    if (sliced(i)) {
+      assemble(w, i, true);
+    }
     if (program.needsGrad(x)) {
       contributeTo(w, zeroed, x);
       if (op instanceof Op.FullyConnected) {
         KernelParams.FullyConnected fp = (KernelParams.FullyConnected) params.get(i);
         w.line("mt_fully_connected_grad_input_f32(" + fp.batches() + ", " + fp.depth() + ", "
-            + fp.units() + ", " + n + "_w_scale, 1, " + filterRef(i) + ", " + dy + ", "
+            + fp.units() + ", " + n + "_w_scale, 1, " + backwardFilter(i) + ", " + dy + ", "
             + grad(x) + ");");
       } else {
         String fn = op instanceof Op.Conv2D ? "mt_conv2d_grad_input_f32"
             : "mt_depthwise_grad_input_f32";
         w.line(fn + "(&" + n + "_params, " + n + "_w_scale, 1, &" + n + "_in_dims, &" + n
-            + "_filter_dims, " + filterRef(i) + ", &" + n + "_out_dims, " + dy + ", " + grad(x)
-            + ");");
+            + "_filter_dims, " + backwardFilter(i) + ", &" + n + "_out_dims, " + dy + ", "
+            + grad(x) + ");");
       }
     }
     TrainingProgram.LayerUpdate u = program.updates().get(i);
@@ -666,6 +727,7 @@ public final class TrainingEmitter extends InferenceEmitter {
     }
     if (accumulate() > 1) {
       accumulateAndApply(w, i, op, u, count / oc, oc);
+      storeSlice(w, i);
       return;
     }
     String bias = biasInSram(i) ? sramBias(i) : "0";
@@ -685,15 +747,27 @@ public final class TrainingEmitter extends InferenceEmitter {
       String xp = slice >= 0 ? "a + " + slice : ptr(x);
       w.line("mt_fully_connected_update_s8(&" + n + "_update, " + fp.batches() + ", "
           + fp.depth() + ", " + fp.units() + ", " + xp + ", " + xs + ", " + xzp + ", "
-          + sramWeights(i) + ", " + u.weightChannels() + ", " + dy + ", " + bias + ", &rng);");
+          + backwardFilter(i) + ", " + u.weightChannels() + ", " + dy + ", " + bias
+          + ", &rng);");
+      storeSlice(w, i);
       return;
     }
     String fn = op instanceof Op.Conv2D ? "mt_conv2d_update_s8" : "mt_depthwise_update_s8";
     String xd = slice >= 0 ? "&" + n + "_x_dims" : "&" + n + "_in_dims";
     String xp = slice >= 0 ? "a + " + slice : ptr(x);
     w.line(fn + "(&" + n + "_params, &" + n + "_update, " + xd + ", " + xp + ", " + xs + ", "
-        + xzp + ", &" + n + "_filter_dims, " + sramWeights(i) + ", " + u.weightChannels()
+        + xzp + ", &" + n + "_filter_dims, " + backwardFilter(i) + ", " + u.weightChannels()
         + ", &" + n + "_out_dims, " + dy + ", " + bias + ", &rng);");
+    storeSlice(w, i);
+  }
+
+  /** After a sliced layer's update: its updated channels back into the SRAM slice. */
+  private void storeSlice(CWriter w, int i) {
+    if (sliced(i)) {
+      w.line("copy_channels(" + assembled(i, true) + ", " + StateLayout.filterRows(graph, i)
+          + ", " + StateLayout.filterDepth(graph, i) + ", "
+          + program.updates().get(i).weightChannels() + ", " + sramWeights(i) + ");");
+    }
   }
 
   /** --accumulate B: add this sample's gradients, and apply their mean on the B-th sample. */
@@ -732,13 +806,13 @@ public final class TrainingEmitter extends InferenceEmitter {
       if (op instanceof Op.FullyConnected) {
         KernelParams.FullyConnected fp = (KernelParams.FullyConnected) params.get(i);
         w.line("mt_fully_connected_apply_acc_s8(&" + n + "_update, " + accumulate() + ", "
-            + fp.depth() + ", " + fp.units() + ", " + sramWeights(i) + ", " + ch + ", "
+            + fp.depth() + ", " + fp.units() + ", " + backwardFilter(i) + ", " + ch + ", "
             + accWeights(i) + ", &rng);");
       } else {
         String fn = op instanceof Op.Conv2D ? "mt_conv2d_apply_acc_s8"
             : "mt_depthwise_apply_acc_s8";
         w.line(fn + "(&" + n + "_update, " + accumulate() + ", &" + n + "_filter_dims, "
-            + sramWeights(i) + ", " + ch + ", " + accWeights(i) + ", &rng);");
+            + backwardFilter(i) + ", " + ch + ", " + accWeights(i) + ", &rng);");
       }
     }
     if (biasInSram(i)) {
