@@ -83,6 +83,28 @@ mt_status mt_fully_connected_grad_input_f32(int32_t batches, int32_t depth, int3
                                             const int8_t *filter, const float *g, float *dx);
 
 /*
+ * The three input gradients above for a layer that trains only the first `split` innermost
+ * channels of its filter (viewed as [rows][D]): those channels are read from `slice`
+ * [rows][split] (the trainable copy in SRAM), the others from `filter` (the whole filter in
+ * flash, whose first `split` channels are not read). Same order, same results as the whole-filter
+ * kernel on the merged filter.
+ */
+mt_status mt_conv2d_grad_input_split_f32(const mt_conv_params *p, const float *w_scale,
+                                         int32_t per_channel, const mt_dims *in_dims,
+                                         const mt_dims *filter_dims, const int8_t *filter,
+                                         const int8_t *slice, int32_t split,
+                                         const mt_dims *out_dims, const float *g, float *dx);
+mt_status mt_depthwise_grad_input_split_f32(const mt_conv_params *p, const float *w_scale,
+                                            int32_t per_channel, const mt_dims *in_dims,
+                                            const mt_dims *filter_dims, const int8_t *filter,
+                                            const int8_t *slice, int32_t split,
+                                            const mt_dims *out_dims, const float *g, float *dx);
+mt_status mt_fully_connected_grad_input_split_f32(int32_t batches, int32_t depth, int32_t units,
+                                                  const float *w_scale, int32_t per_channel,
+                                                  const int8_t *filter, const int8_t *slice,
+                                                  int32_t split, const float *g, float *dx);
+
+/*
  * ADD input gradient of one operand (BackwardKernels.addGradInput): each in_dims dim equals the
  * out_dims dim or is 1 (broadcast). Order: for n, h, w, c over the output:
  *   dx[broadcast index] += g[i++].
@@ -168,6 +190,19 @@ mt_status mt_depthwise_update_s8(const mt_conv_params *p, const mt_update_params
                                  const mt_dims *filter_dims, int8_t *filter, int32_t channels,
                                  const mt_dims *out_dims, const float *g, int32_t *bias,
                                  mt_prng *rng);
+
+/*
+ * mt_depthwise_update_s8 on the trainable slice only: `slice` is [kh * kw][channels] (tap-major,
+ * the first `channels` output channels of each tap); filter_dims still describes the whole
+ * filter. (CONV_2D and FULLY_CONNECTED updates take a slice directly: pass filter dims
+ * {out_c, kh, kw, channels}, or depth = channels.)
+ */
+mt_status mt_depthwise_update_slice_s8(const mt_conv_params *p, const mt_update_params *u,
+                                       const mt_dims *x_dims, const int8_t *x, float x_scale,
+                                       int32_t x_zero_point, const mt_dims *filter_dims,
+                                       int8_t *slice, int32_t channels,
+                                       const mt_dims *out_dims, const float *g, int32_t *bias,
+                                       mt_prng *rng);
 
 /*
  * FULLY_CONNECTED weight gradient fused with the update, then the bias (ReferenceTrainer):

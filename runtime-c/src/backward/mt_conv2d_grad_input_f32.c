@@ -8,11 +8,10 @@
  * for b, oy, ox, oc (skipping g == 0), for in-bounds ky, kx, for ic:
  *   dx[b,iy,ix,ic] += g * (s_w[oc] * (float) w[oc,ky,kx,ic])
  */
-mt_status mt_conv2d_grad_input_f32(const mt_conv_params *p, const float *w_scale,
-                                   int32_t per_channel,
-                                   const mt_dims *in_dims,
-                                   const mt_dims *filter_dims, const int8_t *filter,
-                                   const mt_dims *out_dims, const float *g, float *dx) {
+static mt_status grad_input(const mt_conv_params *p, const float *w_scale, int32_t per_channel,
+                            const mt_dims *in_dims, const mt_dims *filter_dims,
+                            const int8_t *filter, const int8_t *slice, int32_t split,
+                            const mt_dims *out_dims, const float *g, float *dx) {
   mt_conv_shape sh;
   int32_t b, oy, ox, oc, ky, kx, i;
 
@@ -20,7 +19,8 @@ mt_status mt_conv2d_grad_input_f32(const mt_conv_params *p, const float *w_scale
     return MT_ERR_ARG;
   }
   sh = mt_conv_shape_of(in_dims, filter_dims, out_dims);
-  if (in_dims->n != sh.batches || filter_dims->n != sh.out_c || filter_dims->c != sh.in_c) {
+  if (in_dims->n != sh.batches || filter_dims->n != sh.out_c || filter_dims->c != sh.in_c ||
+      split < 0 || split > sh.in_c || (split > 0 && slice == NULL)) {
     return MT_ERR_ARG;
   }
 
@@ -46,12 +46,19 @@ mt_status mt_conv2d_grad_input_f32(const mt_conv_params *p, const float *w_scale
               const int32_t ix = ix0 + kx;
               float *dxp;
               const int8_t *fp;
+              const int8_t *sp;
+              const int32_t row = (oc * sh.k_h + ky) * sh.k_w + kx;
               if (ix < 0 || ix >= sh.in_w) {
                 continue;
               }
               dxp = dx + ((b * sh.in_h + iy) * sh.in_w + ix) * sh.in_c;
-              fp = filter + ((oc * sh.k_h + ky) * sh.k_w + kx) * sh.in_c;
-              for (i = 0; i < sh.in_c; i++) {
+              fp = filter + row * sh.in_c;
+              sp = slice + row * split;
+              for (i = 0; i < split; i++) {
+                const float wr = s * (float)sp[i];
+                dxp[i] += gv * wr;
+              }
+              for (; i < sh.in_c; i++) {
                 const float wr = s * (float)fp[i];
                 dxp[i] += gv * wr;
               }
@@ -62,4 +69,22 @@ mt_status mt_conv2d_grad_input_f32(const mt_conv_params *p, const float *w_scale
     }
   }
   return MT_OK;
+}
+
+mt_status mt_conv2d_grad_input_f32(const mt_conv_params *p, const float *w_scale,
+                                   int32_t per_channel,
+                                   const mt_dims *in_dims,
+                                   const mt_dims *filter_dims, const int8_t *filter,
+                                   const mt_dims *out_dims, const float *g, float *dx) {
+  return grad_input(p, w_scale, per_channel, in_dims, filter_dims, filter, filter, 0, out_dims,
+                    g, dx);
+}
+
+mt_status mt_conv2d_grad_input_split_f32(const mt_conv_params *p, const float *w_scale,
+                                         int32_t per_channel, const mt_dims *in_dims,
+                                         const mt_dims *filter_dims, const int8_t *filter,
+                                         const int8_t *slice, int32_t split,
+                                         const mt_dims *out_dims, const float *g, float *dx) {
+  return grad_input(p, w_scale, per_channel, in_dims, filter_dims, filter, slice, split,
+                    out_dims, g, dx);
 }

@@ -9,11 +9,10 @@
  * for b, oy, ox, ic, m (oc = ic*M + m; skipping g == 0), for in-bounds ky, kx:
  *   dx[b,iy,ix,ic] += g * (s_w[oc] * (float) w[ky,kx,oc])
  */
-mt_status mt_depthwise_grad_input_f32(const mt_conv_params *p, const float *w_scale,
-                                      int32_t per_channel,
-                                      const mt_dims *in_dims,
-                                      const mt_dims *filter_dims, const int8_t *filter,
-                                      const mt_dims *out_dims, const float *g, float *dx) {
+static mt_status grad_input(const mt_conv_params *p, const float *w_scale, int32_t per_channel,
+                            const mt_dims *in_dims, const mt_dims *filter_dims,
+                            const int8_t *filter, const int8_t *slice, int32_t split,
+                            const mt_dims *out_dims, const float *g, float *dx) {
   mt_conv_shape sh;
   int32_t mult;
   int32_t b, oy, ox, ic, m, ky, kx;
@@ -27,7 +26,8 @@ mt_status mt_depthwise_grad_input_f32(const mt_conv_params *p, const float *w_sc
     return MT_ERR_ARG;
   }
   if (in_dims->n != sh.batches || filter_dims->n != 1 || filter_dims->c != sh.out_c ||
-      sh.out_c != sh.in_c * mult) {
+      sh.out_c != sh.in_c * mult || split < 0 || split > sh.out_c ||
+      (split > 0 && slice == NULL)) {
     return MT_ERR_ARG;
   }
 
@@ -57,7 +57,8 @@ mt_status mt_depthwise_grad_input_f32(const mt_conv_params *p, const float *w_sc
                 if (ix < 0 || ix >= sh.in_w) {
                   continue;
                 }
-                wr = s * (float)filter[(ky * sh.k_w + kx) * sh.out_c + oc];
+                wr = s * (float)(oc < split ? slice[(ky * sh.k_w + kx) * split + oc]
+                                            : filter[(ky * sh.k_w + kx) * sh.out_c + oc]);
                 dx[((b * sh.in_h + iy) * sh.in_w + ix) * sh.in_c + ic] += gv * wr;
               }
             }
@@ -67,4 +68,22 @@ mt_status mt_depthwise_grad_input_f32(const mt_conv_params *p, const float *w_sc
     }
   }
   return MT_OK;
+}
+
+mt_status mt_depthwise_grad_input_f32(const mt_conv_params *p, const float *w_scale,
+                                      int32_t per_channel,
+                                      const mt_dims *in_dims,
+                                      const mt_dims *filter_dims, const int8_t *filter,
+                                      const mt_dims *out_dims, const float *g, float *dx) {
+  return grad_input(p, w_scale, per_channel, in_dims, filter_dims, filter, filter, 0, out_dims,
+                    g, dx);
+}
+
+mt_status mt_depthwise_grad_input_split_f32(const mt_conv_params *p, const float *w_scale,
+                                            int32_t per_channel, const mt_dims *in_dims,
+                                            const mt_dims *filter_dims, const int8_t *filter,
+                                            const int8_t *slice, int32_t split,
+                                            const mt_dims *out_dims, const float *g, float *dx) {
+  return grad_input(p, w_scale, per_channel, in_dims, filter_dims, filter, slice, split,
+                    out_dims, g, dx);
 }

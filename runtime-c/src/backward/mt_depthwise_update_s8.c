@@ -13,12 +13,11 @@
  * then (bias != NULL) mt_bias_update_s32 over the output positions, every output channel.
  * Zero g terms are skipped under the same condition as mt_conv2d_update_s8 (same bits).
  */
-mt_status mt_depthwise_update_s8(const mt_conv_params *p, const mt_update_params *u,
-                                 const mt_dims *x_dims, const int8_t *x, float x_scale,
-                                 int32_t x_zero_point,
-                                 const mt_dims *filter_dims, int8_t *filter, int32_t channels,
-                                 const mt_dims *out_dims, const float *g, int32_t *bias,
-                                 mt_prng *rng) {
+static mt_status update(const mt_conv_params *p, const mt_update_params *u,
+                        const mt_dims *x_dims, const int8_t *x, float x_scale,
+                        int32_t x_zero_point, const mt_dims *filter_dims, int8_t *filter,
+                        int32_t sliced, int32_t channels, const mt_dims *out_dims,
+                        const float *g, int32_t *bias, mt_prng *rng) {
   int32_t k_h, k_w, out_c, mult;
   int32_t oc, ky, kx;
 
@@ -48,7 +47,7 @@ mt_status mt_depthwise_update_s8(const mt_conv_params *p, const mt_update_params
       const int32_t ic = oc / mult;
       for (ky = 0; ky < k_h; ky++) {
         for (kx = 0; kx < k_w; kx++) {
-          const int32_t idx = (ky * k_w + kx) * out_c + oc;
+          const int32_t idx = (ky * k_w + kx) * (sliced ? channels : out_c) + oc;
           const float gw = mt_conv_wgrad_sum(&src, oc, ky, kx, ic);
           filter[idx] = mt_update_s8(filter[idx], mt_qas_delta(gw, k, u->lr), u->rounding, rng);
         }
@@ -59,4 +58,24 @@ mt_status mt_depthwise_update_s8(const mt_conv_params *p, const mt_update_params
     return mt_bias_update_s32(u, out_dims->n * out_dims->h * out_dims->w, out_c, g, bias, rng);
   }
   return MT_OK;
+}
+
+mt_status mt_depthwise_update_s8(const mt_conv_params *p, const mt_update_params *u,
+                                 const mt_dims *x_dims, const int8_t *x, float x_scale,
+                                 int32_t x_zero_point,
+                                 const mt_dims *filter_dims, int8_t *filter, int32_t channels,
+                                 const mt_dims *out_dims, const float *g, int32_t *bias,
+                                 mt_prng *rng) {
+  return update(p, u, x_dims, x, x_scale, x_zero_point, filter_dims, filter, 0, channels,
+                out_dims, g, bias, rng);
+}
+
+mt_status mt_depthwise_update_slice_s8(const mt_conv_params *p, const mt_update_params *u,
+                                       const mt_dims *x_dims, const int8_t *x, float x_scale,
+                                       int32_t x_zero_point, const mt_dims *filter_dims,
+                                       int8_t *slice, int32_t channels,
+                                       const mt_dims *out_dims, const float *g, int32_t *bias,
+                                       mt_prng *rng) {
+  return update(p, u, x_dims, x, x_scale, x_zero_point, filter_dims, slice, 1, channels,
+                out_dims, g, bias, rng);
 }

@@ -251,9 +251,11 @@ public final class TrainingMemoryPlan {
       filterFwd.put(u.op(), id);
       buffers.add(new Buffer(new Lifetime(id++, bytes, u.op(), u.op(),
           "filter of operator " + u.op() + " (forward)"), "filter"));
-      filterBwd.put(u.op(), id);
-      buffers.add(new Buffer(new Lifetime(id++, bytes, backwardTime(p, u.op()),
-          backwardTime(p, u.op()), "filter of operator " + u.op() + " (backward)"), "filter"));
+      if (assemblesForBackward(p, u)) {
+        filterBwd.put(u.op(), id);
+        buffers.add(new Buffer(new Lifetime(id++, bytes, backwardTime(p, u.op()),
+            backwardTime(p, u.op()), "filter of operator " + u.op() + " (backward)"), "filter"));
+      }
     }
     List<Integer> scratchIds = new ArrayList<>();
     for (RowPipelines.Group gr : pipes.groups()) {
@@ -307,6 +309,23 @@ public final class TrainingMemoryPlan {
     return new TrainingMemoryPlan(p, buffers, arena, state,
         new Ids(root, sliceIds, maskIds, gradIds, lossId, featuresId, scratchIds, filterFwd,
             filterBwd), pipes);
+  }
+
+  /**
+   * Whether the backward step of a layer with sliced weights needs its whole filter assembled in
+   * the arena. Usually not: the input gradient reads the slice and flash separately and the update
+   * works on the slice. It does with --accumulate (the accumulator kernels take whole filters) and
+   * for a conv or fully connected layer reading the graph input (the update then sees all input
+   * channels, not a saved slice).
+   */
+  public static boolean assemblesForBackward(TrainingProgram p, TrainingProgram.LayerUpdate u) {
+    Graph g = p.graph();
+    if (!StateLayout.slicedWeights(g, u)) {
+      return false;
+    }
+    Op op = g.ops().get(u.op());
+    return p.options().accumulate() > 1
+        || (!(op instanceof Op.DepthwiseConv2D) && g.isGraphInput(op.inputs().get(0)));
   }
 
   /**

@@ -78,6 +78,27 @@ class TrainingBitExactTest {
   }
 
   @Test
+  void slicedWeightStateOfConvDepthwiseAndFullyConnectedLayers() {
+    // The model's own int8 head: the FC classifier (6 -> 3) trains 3 of its 6 inputs, the 1x1
+    // conv 4 of 6, the depthwise 2 of 6: only those slices are SRAM state, and no whole filter is
+    // assembled for their backward steps (split input gradients, slice updates).
+    Graph g = TrainingModels.residualCnn(11);
+    TrainingProgram p = TrainingProgram.fromSpec(g, TrainingSpec.builder()
+        .scheme(UpdateScheme.parse("sparse:bias=3;w=1:1/3,2:2/3,3:1/2")).build());
+    StateLayout layout = StateLayout.of(p);
+    assertEquals(List.of(9 * 2, 6 * 4, 3 * 3), layout.items().stream()
+        .filter(i -> i.kind() == StateLayout.Kind.WEIGHTS).map(StateLayout.Item::bytes).toList());
+    TrainingMemoryPlan plan = TrainingMemoryPlan.of(p);
+    for (TrainingProgram.LayerUpdate u : p.updates().values()) {
+      if (u.weightChannels() > 0) {
+        assertTrue(plan.assembledFilterOffset(u.op(), false) >= 0, "forward " + u.op());
+        assertEquals(-1, plan.assembledFilterOffset(u.op(), true), "backward " + u.op());
+      }
+    }
+    residual("sparse:bias=3;w=1:1/3,2:2/3,3:1/2", Optional.empty(), Rounding.STOCHASTIC);
+  }
+
+  @Test
   void residualModelTruncatingBiasOnly() {
     residual("bias:4", Optional.of(2), Rounding.TRUNCATE);
   }
@@ -131,6 +152,11 @@ class TrainingBitExactTest {
       inputs.add(TrainingModels.sample(r, labels[i]));
     }
     assertSame(p, inputs, labels);
+  }
+
+  @Test
+  void gradientAccumulationWithSlicedWeightsAssemblesWholeFilters() {
+    accumulate("sparse:bias=3;w=1:1/3,2:1/2", 3);
   }
 
   @Test

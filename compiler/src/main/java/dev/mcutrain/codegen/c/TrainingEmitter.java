@@ -115,10 +115,16 @@ public final class TrainingEmitter extends InferenceEmitter {
     return weightsInSram(i) ? sramWeights(i) : super.filterRef(i);
   }
 
+  /** Whether the backward step of a sliced layer assembles its whole filter first. */
+  private boolean assemblesBackward(int i) {
+    TrainingProgram.LayerUpdate u = program.updates().get(i);
+    return u != null && TrainingMemoryPlan.assemblesForBackward(program, u);
+  }
+
   /** The filter the backward step of operator {@code i} reads and updates. */
   private String backwardFilter(int i) {
     if (sliced(i)) {
-      return assembled(i, true);
+      return assemblesBackward(i) ? assembled(i, true) : sramWeights(i);
     }
     return weightsInSram(i) ? sramWeights(i) : super.filterRef(i);
   }
@@ -366,6 +372,11 @@ public final class TrainingEmitter extends InferenceEmitter {
       w.line("static " + (scheduled ? "" : "const ") + "mt_update_params " + n + "_update = {"
           + floatLit(program.options().learningRate()) + ", " + n + "_k_w, "
           + (b >= 0 ? n + "_k_b" : "0") + ", " + roundingName() + "};");
+      if (sliced(i) && !assemblesBackward(i) && op instanceof Op.Conv2D) {
+        w.line("static const mt_dims " + n + "_slice_dims = {" + f.shape().dim(0) + ", "
+            + f.shape().dim(1) + ", " + f.shape().dim(2) + ", " + u.weightChannels()
+            + "}; /* the trainable slice of the filter */");
+      }
       long slice = plan.sliceOffset(i);
       if (slice >= 0 && !(op instanceof Op.FullyConnected)) {
         int[] d = dims4(x);
@@ -703,10 +714,29 @@ public final class TrainingEmitter extends InferenceEmitter {
     int x = op.inputs().get(0);
     Tensor xt = graph.tensor(x);
     int oc = outChannels(op);
-    if (sliced(i)) {
+    boolean split = sliced(i) && !assemblesBackward(i);
+    if (sliced(i) && !split) {
       assemble(w, i, true);
     }
-    if (program.needsGrad(x)) {
+    if (split) {
+      int k = program.updates().get(i).weightChannels();
+      String flash = names.opConst(i, "filter");
+      if (program.needsGrad(x)) {
+        contributeTo(w, zeroed, x);
+        if (op instanceof Op.FullyConnected) {
+          KernelParams.FullyConnected fp = (KernelParams.FullyConnected) params.get(i);
+          w.line("mt_fully_connected_grad_input_split_f32(" + fp.batches() + ", " + fp.depth()
+              + ", " + fp.units() + ", " + n + "_w_scale, 1, " + flash + ", " + sramWeights(i)
+              + ", " + k + ", " + dy + ", " + grad(x) + ");");
+        } else {
+          String fn = op instanceof Op.Conv2D ? "mt_conv2d_grad_input_split_f32"
+              : "mt_depthwise_grad_input_split_f32";
+          w.line(fn + "(&" + n + "_params, " + n + "_w_scale, 1, &" + n + "_in_dims, &" + n
+              + "_filter_dims, " + flash + ", " + sramWeights(i) + ", " + k + ", &" + n
+              + "_out_dims, " + dy + ", " + grad(x) + ");");
+        }
+      }
+    } else if (program.needsGrad(x)) {
       contributeTo(w, zeroed, x);
       if (op instanceof Op.FullyConnected) {
         KernelParams.FullyConnected fp = (KernelParams.FullyConnected) params.get(i);
@@ -746,24 +776,27 @@ public final class TrainingEmitter extends InferenceEmitter {
       KernelParams.FullyConnected fp = (KernelParams.FullyConnected) params.get(i);
       String xp = slice >= 0 ? "a + " + slice : ptr(x);
       w.line("mt_fully_connected_update_s8(&" + n + "_update, " + fp.batches() + ", "
-          + fp.depth() + ", " + fp.units() + ", " + xp + ", " + xs + ", " + xzp + ", "
+          + (split ? u.weightChannels() : fp.depth()) + ", " + fp.units() + ", " + xp + ", "
+          + xs + ", " + xzp + ", "
           + backwardFilter(i) + ", " + u.weightChannels() + ", " + dy + ", " + bias
           + ", &rng);");
       storeSlice(w, i);
       return;
     }
-    String fn = op instanceof Op.Conv2D ? "mt_conv2d_update_s8" : "mt_depthwise_update_s8";
+    String fn = op instanceof Op.Conv2D ? "mt_conv2d_update_s8"
+        : split ? "mt_depthwise_update_slice_s8" : "mt_depthwise_update_s8";
     String xd = slice >= 0 ? "&" + n + "_x_dims" : "&" + n + "_in_dims";
     String xp = slice >= 0 ? "a + " + slice : ptr(x);
+    String fd = split && op instanceof Op.Conv2D ? "_slice_dims" : "_filter_dims";
     w.line(fn + "(&" + n + "_params, &" + n + "_update, " + xd + ", " + xp + ", " + xs + ", "
-        + xzp + ", &" + n + "_filter_dims, " + backwardFilter(i) + ", " + u.weightChannels()
+        + xzp + ", &" + n + fd + ", " + backwardFilter(i) + ", " + u.weightChannels()
         + ", &" + n + "_out_dims, " + dy + ", " + bias + ", &rng);");
     storeSlice(w, i);
   }
 
   /** After a sliced layer's update: its updated channels back into the SRAM slice. */
   private void storeSlice(CWriter w, int i) {
-    if (sliced(i)) {
+    if (sliced(i) && assemblesBackward(i)) {
       w.line("copy_channels(" + assembled(i, true) + ", " + StateLayout.filterRows(graph, i)
           + ", " + StateLayout.filterDepth(graph, i) + ", "
           + program.updates().get(i).weightChannels() + ", " + sramWeights(i) + ");");
