@@ -57,7 +57,8 @@ public final class CTrainer {
         }
       }
       Path main = dir.resolve("main.c");
-      Files.writeString(main, TrainRunnerEmitter.emit(emitter.names()), StandardCharsets.UTF_8);
+      Files.writeString(main, TrainRunnerEmitter.emit(emitter.names(),
+          plan.program().graph().inputs().size() == 1), StandardCharsets.UTF_8);
       sources.add(main);
       this.executable = build.buildExecutable(sources, List.of(dir), dir, "train_" + name);
     } catch (IOException e) {

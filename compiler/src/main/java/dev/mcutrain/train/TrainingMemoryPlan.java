@@ -25,8 +25,8 @@ import java.util.Map;
  * <p>Arena buffers:
  *
  * <ol>
- *   <li>int8 activations, from their producer to their last forward reader; graph inputs stay in
- *       the caller's buffer;
+ *   <li>int8 activations, from their producer to their last forward reader; the graph input (the
+ *       sample, copied in when the step starts unless the caller wrote it there) from time 0;
  *   <li>saved inputs of layers whose weights are updated: the whole input when every channel is
  *       updated (its lifetime is extended to the layer's backward step), otherwise a slice of the
  *       updated channels copied right after the forward operator;
@@ -75,10 +75,6 @@ public final class TrainingMemoryPlan {
     return arena.offset(ids.root()[tensor]);
   }
 
-  /** True when the tensor lives in the caller's input buffer. */
-  public boolean isInput(int tensor) {
-    return program.graph().isGraphInput(ids.root()[tensor]);
-  }
 
   /** Arena offset of the saved input slice of operator {@code op}, or -1 if it keeps x. */
   public long sliceOffset(int op) {
@@ -163,6 +159,9 @@ public final class TrainingMemoryPlan {
         extend(act, root[op.output()], first);
       }
     }
+    for (int in : g.inputs()) {
+      extend(act, root[in], 0); // the sample is copied into the arena when the step starts
+    }
     int logitsSource = p.head().isPresent() ? p.featuresTensor() : p.logitsTensor();
     extend(act, root[logitsSource], lossTime);
     // 2. Saved inputs of weight-updated layers.
@@ -179,9 +178,6 @@ public final class TrainingMemoryPlan {
       int back = backwardTime(p, u.op());
       int channels = g.tensor(x).shape().fromEnd(1);
       int saved = savedChannels(g, u);
-      if (g.isGraphInput(root[x])) {
-        continue; // the caller's input buffer is valid for the whole step
-      }
       if (saved >= channels) {
         extend(act, root[x], back);
       } else {
@@ -194,7 +190,7 @@ public final class TrainingMemoryPlan {
     }
     for (Map.Entry<Integer, int[]> e : act.entrySet()) {
       int t = e.getKey();
-      if (g.isGraphInput(t) || g.tensor(t).isConstant()) {
+      if (g.tensor(t).isConstant()) {
         continue;
       }
       Tensor tt = g.tensor(t);
@@ -314,18 +310,14 @@ public final class TrainingMemoryPlan {
   /**
    * Whether the backward step of a layer with sliced weights needs its whole filter assembled in
    * the arena. Usually not: the input gradient reads the slice and flash separately and the update
-   * works on the slice. It does with --accumulate (the accumulator kernels take whole filters) and
-   * for a conv or fully connected layer reading the graph input (the update then sees all input
-   * channels, not a saved slice).
+   * works on the slice. It does with --accumulate (the accumulator kernels take whole filters).
    */
   public static boolean assemblesForBackward(TrainingProgram p, TrainingProgram.LayerUpdate u) {
     Graph g = p.graph();
     if (!StateLayout.slicedWeights(g, u)) {
       return false;
     }
-    Op op = g.ops().get(u.op());
-    return p.options().accumulate() > 1
-        || (!(op instanceof Op.DepthwiseConv2D) && g.isGraphInput(op.inputs().get(0)));
+    return p.options().accumulate() > 1;
   }
 
   /**

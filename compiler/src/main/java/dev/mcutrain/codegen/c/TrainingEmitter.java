@@ -147,16 +147,9 @@ public final class TrainingEmitter extends InferenceEmitter {
   @Override
   String ptr(int tensor) {
     Tensor t = graph.tensor(tensor);
-    String p;
-    boolean in = plan.isInput(tensor);
-    if (in) {
-      p = "input + " + inputOffsets.getOrDefault(tensor, 0L);
-    } else {
-      p = "a + " + plan.activationOffset(tensor);
-    }
+    String p = "a + " + plan.activationOffset(tensor);
     if (t.dtype() == DType.FLOAT32) {
-      return "(" + (in ? "const " : "") + "float *)(" + (in ? "const " : "") + "void *)(" + p
-          + ")";
+      return "(float *)(void *)(" + p + ")";
     }
     return p;
   }
@@ -204,6 +197,12 @@ public final class TrainingEmitter extends InferenceEmitter {
     w.line("/* One SGD step on one labelled sample. Returns the loss (>= 0), or a negative value for"
         + " bad arguments. */");
     w.line("float " + names.fn("train_step") + "(const int8_t *in, int32_t label);").line();
+    if (graph.inputs().size() == 1) {
+      w.line("/* Where the step keeps the sample (" + names.macro("INPUT_SIZE") + " bytes, inside "
+          + "the arena). A caller that writes the sample here and passes this pointer to "
+          + "train_step or infer saves the copy and its own buffer; the step overwrites it. */");
+      w.line("int8_t *" + names.fn("input") + "(void);").line();
+    }
     w.line("/* One inference with the current parameters: " + names.macro("CLASSES")
         + " fp32 logits. Returns 0 or a negative mt_status. */");
     w.line("int " + names.fn("infer") + "(const int8_t *in, float *logits);").line();
@@ -281,6 +280,7 @@ public final class TrainingEmitter extends InferenceEmitter {
     headInit(w);
     CWriter body = new CWriter();
     init(body);
+    inputBuffer(body);
     forward(body);
     logits(body);
     trainStep(body);
@@ -515,13 +515,29 @@ public final class TrainingEmitter extends InferenceEmitter {
     return new int[] {-128, 127};
   }
 
+  private void inputBuffer(CWriter w) {
+    if (graph.inputs().size() != 1) {
+      return;
+    }
+    w.open("int8_t *" + names.fn("input") + "(void) {");
+    w.line("return arena.bytes + " + plan.activationOffset(graph.inputs().get(0)) + ";");
+    w.close("}").line();
+  }
+
   private void forward(CWriter w) {
     w.line("/* The int8 forward pass; when training, also the clamp masks and saved slices. */");
     w.open("static int forward(const int8_t *in, int training) {");
-    w.line("const int8_t *const input = in;");
     w.line("int8_t *const a = arena.bytes;");
     w.line("mt_status s;").line();
-    w.line("(void)input;").line("(void)training;").line("(void)s;");
+    w.line("(void)training;").line("(void)s;");
+    w.line("/* The sample into its arena buffer (unless the caller wrote it there). */");
+    for (int id : graph.inputs()) {
+      String dst = "a + " + plan.activationOffset(id);
+      long off = inputOffsets.get(id);
+      w.open("if (in + " + off + " != " + dst + ") {");
+      w.line("mt_copy(" + dst + ", in + " + off + ", " + graph.tensor(id).byteSize() + ");");
+      w.close("}");
+    }
     for (int i = 0; i <= program.lastForwardOp(); i++) {
       if (sliced(i)) {
         w.line();
