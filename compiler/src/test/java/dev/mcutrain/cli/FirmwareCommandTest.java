@@ -36,6 +36,16 @@ class FirmwareCommandTest {
         dataset(dir).toString(), "--out", dir.resolve("out").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("total RAM"), r.out());
+    // The planner reserves FirmwareCommand.OTHER_STATIC_RAM for what the image adds to the
+    // training step's arena and state: the measured rest must stay within it.
+    java.util.regex.Matcher planned = java.util.regex.Pattern.compile(
+        "planned peak ([\\d,]+) bytes").matcher(r.out());
+    java.util.regex.Matcher staticRam = java.util.regex.Pattern.compile(
+        "static RAM\\s+(\\d+)").matcher(r.out());
+    assertTrue(planned.find() && staticRam.find(), r.out());
+    long other = Long.parseLong(staticRam.group(1))
+        - Long.parseLong(planned.group(1).replace(",", ""));
+    assertTrue(other >= 0 && other <= FirmwareCommand.OTHER_STATIC_RAM, "other static " + other);
     assertTrue(Files.exists(dir.resolve("out/selftest_person_detect.hex")));
     assertTrue(Files.exists(dir.resolve("out/selftest_person_detect.bin")));
   }
