@@ -109,13 +109,17 @@ final class BenchDeviceCommand implements Callable<Integer> {
         + "%,d bytes, flash %,d bytes%n", plan.peakBytes(), plan.arenaBytes(),
         plan.trainableBytes(), image.size().totalRamBytes(), image.size().flashBytes());
     if (perOp) {
-      perOpTable(w, p.graph(), out, infer);
+      perOpTable(w, p.graph(), plan.pipelines(), out, infer);
     }
     return 0;
   }
 
-  /** Forward instructions by operator kind (1x1 convolutions apart), largest first. */
-  static void perOpTable(PrintWriter w, Graph g, String out, long inferInstructions) {
+  /**
+   * Forward instructions by operator kind (1x1 convolutions apart), largest first. A row
+   * pipeline reports once, after its last operator: it is counted as one kind per chain shape.
+   */
+  static void perOpTable(PrintWriter w, Graph g, dev.mcutrain.plan.RowPipelines pipelines,
+      String out, long inferInstructions) {
     java.util.Map<String, long[]> byKind = new java.util.TreeMap<>();
     Matcher m = Pattern.compile("op (\\d+) cycles (\\d+)").matcher(out);
     long traced = 0;
@@ -126,17 +130,25 @@ final class BenchDeviceCommand implements Callable<Integer> {
         continue;
       }
       Op op = g.ops().get(i);
-      String kind = op.kind();
-      if (op instanceof Op.Conv2D c) {
-        var f = g.tensor(c.filter()).shape();
-        kind = "CONV_2D " + f.dim(1) + "x" + f.dim(2);
-      } else if (op instanceof Op.DepthwiseConv2D c) {
-        var f = g.tensor(c.filter()).shape();
-        kind = "DEPTHWISE_CONV_2D " + f.dim(1) + "x" + f.dim(2);
+      String kind = kind(g, op);
+      long macs = Macs.of(g, op);
+      var group = pipelines.groupOf(i);
+      if (group.isPresent() && group.get().last() != i) {
+        continue; // inside a pipeline: reported with its last operator
+      }
+      if (group.isPresent()) {
+        StringBuilder sb = new StringBuilder("pipeline");
+        macs = 0;
+        for (int j = group.get().first(); j <= group.get().last(); j++) {
+          sb.append(j == group.get().first() ? " " : ">").append(
+              kind(g, g.ops().get(j)).replace("DEPTHWISE_CONV_2D ", "dw").replace("CONV_2D ", ""));
+          macs += Macs.of(g, g.ops().get(j));
+        }
+        kind = sb.toString();
       }
       long[] v = byKind.computeIfAbsent(kind, k -> new long[3]);
       v[0] += instr;
-      v[1] += Macs.of(g, op);
+      v[1] += macs;
       v[2]++;
       traced += instr;
     }
@@ -144,13 +156,25 @@ final class BenchDeviceCommand implements Callable<Integer> {
         inferInstructions);
     byKind.entrySet().stream()
         .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
-        .forEach(e -> w.printf(Locale.ROOT, "  %-22s %3d ops %,14d instructions (%4.1f%%)%s%n",
+        .forEach(e -> w.printf(Locale.ROOT, "  %-26s %3d ops %,14d instructions (%4.1f%%)%s%n",
             e.getKey(), e.getValue()[2], e.getValue()[0],
             100.0 * e.getValue()[0] / Math.max(1, inferInstructions),
             e.getValue()[1] > 0 ? String.format(Locale.ROOT, ", %,d MACs, %.2f/MAC",
                 e.getValue()[1], (double) e.getValue()[0] / e.getValue()[1]) : ""));
-    w.printf(Locale.ROOT, "  %-22s         %,14d instructions%n", "(logits, head, calls)",
+    w.printf(Locale.ROOT, "  %-26s         %,14d instructions%n", "(logits, head, calls)",
         inferInstructions - traced);
+  }
+
+  private static String kind(Graph g, Op op) {
+    if (op instanceof Op.Conv2D c) {
+      var f = g.tensor(c.filter()).shape();
+      return "CONV_2D " + f.dim(1) + "x" + f.dim(2);
+    }
+    if (op instanceof Op.DepthwiseConv2D c) {
+      var f = g.tensor(c.filter()).shape();
+      return "DEPTHWISE_CONV_2D " + f.dim(1) + "x" + f.dim(2);
+    }
+    return op.kind();
   }
 
   private static long parse(String out, String what) {
