@@ -57,6 +57,11 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
   }
 
   if (depth_mult == 1) {
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+    /* Word loads need every tap's four channels 4-byte aligned. */
+    const int words = (in_c & 3) == 0 && ((((uintptr_t)input) | ((uintptr_t)filter)) & 3u) == 0u;
+    const uint32_t off2 = (uint32_t)(uint16_t)(int16_t)params->input_offset * 0x00010001u;
+#endif
     /*
      * Channels innermost: every tap adds four neighbouring channels of one input pixel times the
      * same four filter values, into four accumulators — the same int32 sums per channel.
@@ -75,28 +80,58 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
           int32_t c0 = 0;
           /* Four channels at a time in registers, then one at a time. */
           for (; c0 + 4 <= in_c; c0 += 4) {
-            int32_t a0 = 0;
-            int32_t a1 = 0;
-            int32_t a2 = 0;
-            int32_t a3 = 0;
+            int32_t a[4] = {0, 0, 0, 0};
             int32_t j;
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+            if (words) {
+              /*
+               * One word of four channels per tap: SXTB16 splits it into lanes {c0, c2} and
+               * {c1, c3}, SADD16 adds the input offset in 16 bits (|x + offset| <= 255), and
+               * SMLABB / SMLATT multiply-accumulate each lane into its own channel's sum.
+               */
+              for (ky = ky0; ky < ky1; ky++) {
+                const int8_t *in_p =
+                    input + ((b * in_h + iy0 + ky) * in_w + ix0 + kx0) * in_c + c0;
+                const int8_t *f_p = filter + (ky * k_w + kx0) * out_c + c0;
+                for (kx = kx0; kx < kx1; kx++) {
+                  uint32_t x;
+                  uint32_t f;
+                  uint32_t x02;
+                  uint32_t x13;
+                  uint32_t f02;
+                  uint32_t f13;
+                  __builtin_memcpy(&x, __builtin_assume_aligned(in_p, 4), 4);
+                  __builtin_memcpy(&f, __builtin_assume_aligned(f_p, 4), 4);
+                  x02 = __builtin_arm_sadd16(__builtin_arm_sxtb16(x), off2);
+                  x13 = __builtin_arm_sadd16(__builtin_arm_sxtb16((x >> 8) | (x << 24)), off2);
+                  f02 = __builtin_arm_sxtb16(f);
+                  f13 = __builtin_arm_sxtb16((f >> 8) | (f << 24));
+                  a[0] = __builtin_arm_smlabb((int32_t)x02, (int32_t)f02, a[0]);
+                  a[2] = __builtin_arm_smlatt((int32_t)x02, (int32_t)f02, a[2]);
+                  a[1] = __builtin_arm_smlabb((int32_t)x13, (int32_t)f13, a[1]);
+                  a[3] = __builtin_arm_smlatt((int32_t)x13, (int32_t)f13, a[3]);
+                  in_p += in_c;
+                  f_p += out_c;
+                }
+              }
+            } else
+#endif
             for (ky = ky0; ky < ky1; ky++) {
               const int8_t *in_p =
                   input + ((b * in_h + iy0 + ky) * in_w + ix0 + kx0) * in_c + c0;
               const int8_t *f_p = filter + (ky * k_w + kx0) * out_c + c0;
               for (kx = kx0; kx < kx1; kx++) {
-                a0 += (int32_t)f_p[0] * ((int32_t)in_p[0] + off);
-                a1 += (int32_t)f_p[1] * ((int32_t)in_p[1] + off);
-                a2 += (int32_t)f_p[2] * ((int32_t)in_p[2] + off);
-                a3 += (int32_t)f_p[3] * ((int32_t)in_p[3] + off);
+                a[0] += (int32_t)f_p[0] * ((int32_t)in_p[0] + off);
+                a[1] += (int32_t)f_p[1] * ((int32_t)in_p[1] + off);
+                a[2] += (int32_t)f_p[2] * ((int32_t)in_p[2] + off);
+                a[3] += (int32_t)f_p[3] * ((int32_t)in_p[3] + off);
                 in_p += in_c;
                 f_p += out_c;
               }
             }
             for (j = 0; j < 4; j++) {
               const int32_t oc = c0 + j;
-              const int32_t acc = (j == 0 ? a0 : j == 1 ? a1 : j == 2 ? a2 : a3) +
-                                  (bias != NULL ? bias[oc] : 0);
+              const int32_t acc = a[j] + (bias != NULL ? bias[oc] : 0);
               const int32_t v = mt_mbqm(acc, mt_quant_multiplier(quant, oc),
                                         mt_quant_shift(quant, oc)) + params->output_offset;
               out_px[oc] = mt_clamp_s8(v, params->act_min, params->act_max);
