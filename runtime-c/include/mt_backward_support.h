@@ -24,6 +24,16 @@ static inline int mt_conv_steps_ok(const mt_conv_params *p) {
   return p->stride_h >= 1 && p->stride_w >= 1 && p->pad_h >= 0 && p->pad_w >= 0;
 }
 
+/* 1 when v is -0 (the bit pattern 0x80000000), else 0. */
+static inline int mt_is_negative_zero(float v) {
+  union {
+    float f;
+    uint32_t u;
+  } bits;
+  bits.f = v;
+  return bits.u == 0x80000000u;
+}
+
 /* 1 when an int8 zero point is in [-128, 127], else 0. */
 static inline int mt_zero_point_ok(int32_t zero_point) {
   return zero_point >= -128 && zero_point <= 127;
