@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include "mt_types.h"
 #include "mt_train.h"
+#include "mt_train_inline.h"
 #include "mt_backward.h"
 #include "mt_support.h"
 
@@ -438,6 +439,26 @@ static inline void mt_depthwise_wgrad_sums(const mt_wgrad_src *s, const mt_tap_r
 }
 
 /*
+ * fp[i] = mt_update_s8(fp[i], mt_qas_delta(gw[i], k, lr), mode, rng) for i < n, in order (the
+ * same function, inline, with the mode and the generator state in registers).
+ */
+static inline void mt_update_s8_run(int8_t *fp, const float *gw, int32_t n, float k, float lr,
+                                    mt_rounding mode, mt_prng *rng) {
+  int32_t i;
+  if (mode == MT_ROUND_STOCHASTIC) {
+    mt_prng r = *rng;
+    for (i = 0; i < n; i++) {
+      fp[i] = mt_update_s8_inline(fp[i], mt_qas_delta(gw[i], k, lr), MT_ROUND_STOCHASTIC, &r);
+    }
+    rng->state = r.state;
+  } else {
+    for (i = 0; i < n; i++) {
+      fp[i] = mt_update_s8_inline(fp[i], mt_qas_delta(gw[i], k, lr), mode, rng);
+    }
+  }
+}
+
+/*
  * Stochastic updates of several output channels at once: the updates of output channel oc draw
  * the PRNG values number oc * D .. oc * D + D - 1 of the kernel's sequence (D = updates per
  * output channel), so a copy of the generator moved D steps ahead per channel ("cursor") gives
@@ -450,7 +471,7 @@ typedef struct {
 } mt_prng_jump;
 
 static inline mt_prng_jump mt_prng_jump_of(const mt_prng *rng, uint32_t steps) {
-  uint64_t cur_mult = 6364136223846793005ull;
+  uint64_t cur_mult = MT_PCG_MULT;
   uint64_t cur_plus = rng->inc;
   mt_prng_jump j;
   j.mult = 1u;

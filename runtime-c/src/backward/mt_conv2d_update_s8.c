@@ -25,7 +25,7 @@ mt_status mt_conv2d_update_s8(const mt_conv_params *p, const mt_update_params *u
                               const mt_dims *out_dims, const float *g, int32_t *bias,
                               mt_prng *rng) {
   int32_t k_h, k_w, f_c, out_c;
-  int32_t oc, ky, kx, ic, j, i;
+  int32_t oc, ky, kx, ic, j;
 
   if (p == NULL || u == NULL || filter == NULL || g == NULL) {
     return MT_ERR_ARG;
@@ -68,12 +68,8 @@ mt_status mt_conv2d_update_s8(const mt_conv_params *p, const mt_update_params *u
             float sums[4][4];
             mt_conv_wgrad_sums(&src, reads ? &t : NULL, oc, no, ic, ni, sums);
             for (j = 0; j < no; j++) {
-              const float k = u->k_w[oc + j];
-              int8_t *fp = filter + (((oc + j) * k_h + ky) * k_w + kx) * f_c + ic;
-              for (i = 0; i < ni; i++) {
-                fp[i] = mt_update_s8(fp[i], mt_qas_delta(sums[j][i], k, u->lr), u->rounding,
-                                     draw[j]);
-              }
+              mt_update_s8_run(filter + (((oc + j) * k_h + ky) * k_w + kx) * f_c + ic, sums[j],
+                               ni, u->k_w[oc + j], u->lr, u->rounding, draw[j]);
             }
           }
         }

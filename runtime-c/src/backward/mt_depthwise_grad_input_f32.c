@@ -146,7 +146,8 @@ static void gather(const mt_conv_params *p, const float *w_scale, int32_t per_ch
       const float lim = s * 128.0f;
       fast &= lim - lim == 0.0f;
       for (t = 0; t < taps; t++) {
-        wr[t * 4 + i] = s * (float)(oc < split ? slice[t * split + oc] : filter[t * sh->out_c + oc]);
+        wr[t * 4 + i] =
+            s * (float)(oc < split ? slice[t * split + oc] : filter[t * sh->out_c + oc]);
       }
     }
     for (b = 0; b < sh->batches; b++) {
