@@ -75,6 +75,33 @@ static inline int mt_grad_input_args_ok(const mt_conv_params *p, const float *w_
 }
 
 /*
+ * Input-gradient kernels: the reference skips every term with g == 0. Adding such a term instead
+ * gives the same bits when w_real = s_w * (float) w is finite (then g * w_real is +-0) and the
+ * accumulator is not -0: x + (+-0) == x for every other x, and an accumulator that does not
+ * start at -0 never becomes -0 (under round-to-nearest a sum is -0 only when both operands are).
+ * (A NaN accumulator stays the same NaN: adding +-0 returns it.) 1 when that holds for the whole
+ * call: every one of the n_scales scales times 128 is finite (|w| <= 128) and none of the n_dx dx
+ * values (their starting values) is -0 or a NaN (whose payload the reference would not touch);
+ * the kernels' fast paths may then add zero terms, else they run the reference loop.
+ */
+static inline int mt_grad_input_fast_ok(const float *w_scale, int32_t n_scales, const float *dx,
+                                        int32_t n_dx) {
+  int32_t i;
+  for (i = 0; i < n_scales; i++) {
+    const float lim = w_scale[i] * 128.0f;
+    if (lim - lim != 0.0f) {
+      return 0;
+    }
+  }
+  for (i = 0; i < n_dx; i++) {
+    if (mt_is_negative_zero(dx[i]) || dx[i] != dx[i]) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/*
  * The sizes an input-gradient kernel loops over: batches (the output's n), the input's h, w, c,
  * the filter's h, w and the output's h, w, c. Filled by mt_conv_shape_of from checked shapes.
  */

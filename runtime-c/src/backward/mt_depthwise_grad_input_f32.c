@@ -59,17 +59,15 @@ static void scatter_reference(const mt_conv_params *p, const float *w_scale,
  * Multiplier 1 (oc = ic) and at most GATHER_TAPS taps: each dx element is computed on its own,
  * gathering its terms in the contract's order. For a dx pixel (iy, ix) the outputs that read it
  * are oy with ky = iy + pad_h - oy * stride_h in [0, kh) (and the same for x); taking oy and
- * then ox ascending gives the (oy, ox) order. 4 channels at a time: their w_real of every tap
- * are computed once into a table (same expression), their 4 accumulators start from dx.
+ * then ox ascending gives the (oy, ox) order. GATHER_WIDTH channels at a time: their w_real of
+ * every tap are computed once into a table (same expression), their accumulators start from dx
+ * and stay in registers.
  *
- * The terms with g == 0 are ADDED in the 4-channel loop: g * w_real is then +-0 (w_real is
- * finite when s_w * 128 is), and adding +-0 leaves an accumulator unchanged unless it is -0; an
- * accumulator that does not start at -0 never becomes -0 (under round-to-nearest a sum is -0
- * only when both operands are). So that loop runs only when the 4 scales pass the check and no
- * dx value of the 4 is -0; otherwise (and for the last channels when in_c % 4 != 0) each
- * element runs the reference's skipping loop, gather_exact.
+ * The terms with g == 0 are ADDED (see mt_grad_input_fast_ok: no dx value is -0 and every w_real
+ * is finite, so they change nothing); when that does not hold, the reference loop runs instead.
  */
-#define GATHER_TAPS 64
+#define GATHER_WIDTH 8
+#define GATHER_TAPS 49
 
 /* The outputs o in [0, n_out) that read input i through a tap in [0, k): [*lo, *hi]. */
 static void readers(int32_t i, int32_t pad, int32_t stride, int32_t k, int32_t n_out,
@@ -80,92 +78,91 @@ static void readers(int32_t i, int32_t pad, int32_t stride, int32_t k, int32_t n
   *hi = h < n_out - 1 ? h : n_out - 1;
 }
 
-/* The dx element at dxp of channel c (w_real table column i, width 4), with the skips. */
-static void gather_exact(const mt_conv_params *p, const mt_conv_shape *sh, const float *gb,
-                         int32_t iy, int32_t ix, int32_t c, const float *wr, int32_t i,
-                         float *dxp) {
-  int32_t oy_lo, oy_hi, ox_lo, ox_hi, oy, ox;
-  float acc = *dxp;
-  readers(iy, p->pad_h, p->stride_h, sh->k_h, sh->out_h, &oy_lo, &oy_hi);
+/*
+ * The dx elements at dxp (width channels from c; w_real table columns col .. col + width - 1)
+ * of pixel (iy, ix), read by the output rows [oy_lo, oy_hi] of batch gb. width is a constant
+ * (8, 4 or 1) at every call, so the accumulators live in registers.
+ */
+static inline void gather_block(const mt_conv_params *p, const mt_conv_shape *sh,
+                                const float *gb, int32_t iy, int32_t oy_lo, int32_t oy_hi,
+                                int32_t ix, int32_t c, const float *wr, int32_t col, float *dxp,
+                                const int32_t width) {
+  float a[GATHER_WIDTH];
+  int32_t ox_lo, ox_hi, oy, n, i;
+  const float *g_row, *w_row;
   readers(ix, p->pad_w, p->stride_w, sh->k_w, sh->out_w, &ox_lo, &ox_hi);
-  for (oy = oy_lo; oy <= oy_hi; oy++) {
-    const int32_t ky = iy + p->pad_h - oy * p->stride_h;
-    for (ox = ox_lo; ox <= ox_hi; ox++) {
-      const int32_t kx = ix + p->pad_w - ox * p->stride_w;
-      const float gv = gb[(oy * sh->out_w + ox) * sh->out_c + c];
-      if (gv == 0.0f) {
-        continue;
-      }
-      acc += gv * wr[(ky * sh->k_w + kx) * 4 + i];
-    }
+  if (ox_lo > ox_hi || oy_lo > oy_hi) {
+    return; /* no output reads this pixel */
   }
-  *dxp = acc;
+  for (i = 0; i < width; i++) {
+    a[i] = dxp[i];
+  }
+  /* row oy: g from (oy, ox_lo), w_real from tap (iy + pad_h - oy * stride_h, kx of ox_lo) */
+  g_row = gb + (oy_lo * sh->out_w + ox_lo) * sh->out_c + c;
+  w_row = wr + ((iy + p->pad_h - oy_lo * p->stride_h) * sh->k_w + ix + p->pad_w -
+                ox_lo * p->stride_w) * GATHER_WIDTH + col;
+  for (oy = oy_lo; oy <= oy_hi; oy++) {
+    const float *gp = g_row;
+    const float *wp = w_row;
+    for (n = ox_hi - ox_lo; n >= 0; n--) {
+      for (i = 0; i < width; i++) {
+        a[i] += gp[i] * wp[i];
+      }
+      gp += sh->out_c;
+      wp -= p->stride_w * GATHER_WIDTH;
+    }
+    g_row += sh->out_w * sh->out_c;
+    w_row -= p->stride_h * sh->k_w * GATHER_WIDTH;
+  }
+  for (i = 0; i < width; i++) {
+    dxp[i] = a[i];
+  }
 }
 
-/* The 4 dx elements at dxp (channels c .. c + 3), no skips. */
-static void gather_4(const mt_conv_params *p, const mt_conv_shape *sh, const float *gb,
-                     int32_t iy, int32_t ix, int32_t c, const float *wr, float *dxp) {
-  int32_t oy_lo, oy_hi, ox_lo, ox_hi, oy, ox;
-  float a0 = dxp[0], a1 = dxp[1], a2 = dxp[2], a3 = dxp[3];
-  readers(iy, p->pad_h, p->stride_h, sh->k_h, sh->out_h, &oy_lo, &oy_hi);
-  readers(ix, p->pad_w, p->stride_w, sh->k_w, sh->out_w, &ox_lo, &ox_hi);
-  if (ox_lo > ox_hi) {
-    oy_hi = oy_lo - 1; /* no output reads this pixel */
-  }
-  for (oy = oy_lo; oy <= oy_hi; oy++) {
-    const int32_t ky = iy + p->pad_h - oy * p->stride_h;
-    const float *gp = gb + (oy * sh->out_w + ox_lo) * sh->out_c + c;
-    const float *wp = wr + (ky * sh->k_w + ix + p->pad_w - ox_lo * p->stride_w) * 4;
-    for (ox = ox_lo; ox <= ox_hi; ox++) {
-      a0 += gp[0] * wp[0];
-      a1 += gp[1] * wp[1];
-      a2 += gp[2] * wp[2];
-      a3 += gp[3] * wp[3];
-      gp += sh->out_c;
-      wp -= p->stride_w * 4;
+/* Channels [c, c + nc) (nc <= GATHER_WIDTH) of every dx pixel, w_real table wr. */
+static void gather_channels(const mt_conv_params *p, const mt_conv_shape *sh, const float *g,
+                            float *dx, int32_t c, int32_t nc, const float *wr) {
+  int32_t b, iy, ix, oy_lo, oy_hi, i;
+  for (b = 0; b < sh->batches; b++) {
+    const float *gb = g + b * sh->out_h * sh->out_w * sh->out_c;
+    for (iy = 0; iy < sh->in_h; iy++) {
+      float *dxp = dx + (b * sh->in_h + iy) * sh->in_w * sh->in_c + c;
+      readers(iy, p->pad_h, p->stride_h, sh->k_h, sh->out_h, &oy_lo, &oy_hi);
+      for (ix = 0; ix < sh->in_w; ix++, dxp += sh->in_c) {
+        if (nc == GATHER_WIDTH) {
+          gather_block(p, sh, gb, iy, oy_lo, oy_hi, ix, c, wr, 0, dxp, GATHER_WIDTH);
+          continue;
+        }
+        i = 0;
+        if (nc >= 4) {
+          gather_block(p, sh, gb, iy, oy_lo, oy_hi, ix, c, wr, 0, dxp, 4);
+          i = 4;
+        }
+        for (; i < nc; i++) {
+          gather_block(p, sh, gb, iy, oy_lo, oy_hi, ix, c + i, wr, i, dxp + i, 1);
+        }
+      }
     }
   }
-  dxp[0] = a0;
-  dxp[1] = a1;
-  dxp[2] = a2;
-  dxp[3] = a3;
 }
 
 static void gather(const mt_conv_params *p, const float *w_scale, int32_t per_channel,
                    const mt_conv_shape *sh, const int8_t *filter, const int8_t *slice,
                    int32_t split, const float *g, float *dx) {
   const int32_t taps = sh->k_h * sh->k_w;
-  float wr[GATHER_TAPS * 4]; /* wr[tap * 4 + i]: w_real of channel c + i at the tap */
-  int32_t c, n, i, t, b, iy, ix;
-  for (c = 0; c < sh->in_c; c += 4) {
-    const int32_t nc = sh->in_c - c < 4 ? sh->in_c - c : 4;
-    int fast = nc == 4;
+  float wr[GATHER_TAPS * GATHER_WIDTH]; /* wr[tap * GATHER_WIDTH + i]: channel c + i's w_real */
+  int32_t c, i, t;
+  for (c = 0; c < sh->in_c; c += GATHER_WIDTH) {
+    const int32_t nc = sh->in_c - c < GATHER_WIDTH ? sh->in_c - c : GATHER_WIDTH;
     for (i = 0; i < nc; i++) {
       const int32_t oc = c + i;
       const float s = w_scale[per_channel != 0 ? oc : 0];
-      const float lim = s * 128.0f;
-      fast &= lim - lim == 0.0f;
       for (t = 0; t < taps; t++) {
-        wr[t * 4 + i] =
+        wr[t * GATHER_WIDTH + i] =
             s * (float)(oc < split ? slice[t * split + oc] : filter[t * sh->out_c + oc]);
       }
     }
-    for (b = 0; b < sh->batches; b++) {
-      const float *gb = g + b * sh->out_h * sh->out_w * sh->out_c;
-      for (iy = 0; iy < sh->in_h; iy++) {
-        for (ix = 0; ix < sh->in_w; ix++) {
-          float *dxp = dx + ((b * sh->in_h + iy) * sh->in_w + ix) * sh->in_c + c;
-          if (fast && !mt_is_negative_zero(dxp[0]) && !mt_is_negative_zero(dxp[1]) &&
-              !mt_is_negative_zero(dxp[2]) && !mt_is_negative_zero(dxp[3])) {
-            gather_4(p, sh, gb, iy, ix, c, wr, dxp);
-          } else {
-            for (n = 0; n < nc; n++) {
-              gather_exact(p, sh, gb, iy, ix, c + n, wr, n, dxp + n);
-            }
-          }
-        }
-      }
-    }
+    gather_channels(p, sh, g, dx, c, nc, wr);
   }
 }
 
@@ -189,7 +186,9 @@ static mt_status grad_input(const mt_conv_params *p, const float *w_scale, int32
       (split > 0 && slice == NULL)) {
     return MT_ERR_ARG;
   }
-  if (mult == 1 && sh.k_h * sh.k_w <= GATHER_TAPS) {
+  if (mult == 1 && sh.k_h * sh.k_w <= GATHER_TAPS &&
+      mt_grad_input_fast_ok(w_scale, per_channel != 0 ? sh.out_c : 1, dx,
+                            sh.batches * sh.in_h * sh.in_w * sh.in_c)) {
     gather(p, w_scale, per_channel, &sh, filter, slice, split, g, dx);
   } else {
     scatter_reference(p, w_scale, per_channel, &sh, mult, filter, slice, split, g, dx);
