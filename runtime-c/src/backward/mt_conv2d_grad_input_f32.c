@@ -8,29 +8,78 @@
  * The contract: for b, oy, ox, oc (skipping g == 0), for in-bounds ky, kx, for ic:
  *   dx[b,iy,ix,ic] += g * (s_w[oc] * (float) w[oc,ky,kx,ic])
  * so each dx element receives its terms by (oy, ox) ascending, then oc ascending.
- *
- * How it is computed (same bits):
+ */
+
+/* The reference loop (used when mt_grad_input_fast_ok does not hold). */
+static void scatter_reference(const mt_conv_params *p, const float *w_scale,
+                              int32_t per_channel, const mt_conv_shape *sh,
+                              const int8_t *filter, const int8_t *slice, int32_t split,
+                              const float *g, float *dx) {
+  int32_t b, oy, ox, oc, ky, kx, i;
+  for (b = 0; b < sh->batches; b++) {
+    for (oy = 0; oy < sh->out_h; oy++) {
+      const int32_t iy0 = oy * p->stride_h - p->pad_h;
+      for (ox = 0; ox < sh->out_w; ox++) {
+        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+        const float *gp = g + ((b * sh->out_h + oy) * sh->out_w + ox) * sh->out_c;
+        for (oc = 0; oc < sh->out_c; oc++) {
+          const float gv = gp[oc];
+          float s;
+          if (gv == 0.0f) {
+            continue;
+          }
+          s = w_scale[per_channel != 0 ? oc : 0];
+          for (ky = 0; ky < sh->k_h; ky++) {
+            const int32_t iy = iy0 + ky;
+            if (iy < 0 || iy >= sh->in_h) {
+              continue;
+            }
+            for (kx = 0; kx < sh->k_w; kx++) {
+              const int32_t ix = ix0 + kx;
+              float *dxp;
+              const int8_t *fp;
+              const int8_t *sp;
+              const int32_t row = (oc * sh->k_h + ky) * sh->k_w + kx;
+              if (ix < 0 || ix >= sh->in_w) {
+                continue;
+              }
+              dxp = dx + ((b * sh->in_h + iy) * sh->in_w + ix) * sh->in_c;
+              fp = filter + row * sh->in_c;
+              sp = slice + row * split;
+              for (i = 0; i < split; i++) {
+                const float wr = s * (float)sp[i];
+                dxp[i] += gv * wr;
+              }
+              for (; i < sh->in_c; i++) {
+                const float wr = s * (float)fp[i];
+                dxp[i] += gv * wr;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * The fast path (mt_grad_input_fast_ok holds: the terms with g == 0 may be added):
  *  - Tap by tap, in DESCENDING (ky, kx) order: for a fixed dx element a larger ky means a
  *    smaller oy (iy = oy * stride_h - pad_h + ky), so this visits its (oy, ox) in ascending
  *    order. Within one tap every in-bounds output position reads a different input pixel.
- *  - Within a tap, 4 positions x 4 input channels of dx are accumulated in registers over the
- *    output channels in ascending order (block_4x4), starting from the dx values.
- *  - An output channel whose g is zero at all 4 positions is left out (the reference skips those
- *    terms too). The remaining terms with g == 0 are ADDED: g * w_real is then +-0 (w_real is
- *    finite when s_w * 128 is finite), and adding +-0 leaves an accumulator unchanged unless it
- *    is -0; an accumulator that does not start at -0 never becomes -0 (under round-to-nearest a
- *    sum is -0 only when both operands are). So a block takes this path only when every scale
- *    passes the check and none of its dx values is -0; otherwise it runs block_exact, the
- *    reference loop with the skips.
+ *  - Within a tap, blocks of 4 positions: the output channels whose g is not zero at all 4
+ *    positions are listed with their 4 gradients (the others only have skipped terms), GI_CHUNK
+ *    at a time; then 4 positions x 4 input channels of dx are accumulated in registers over the
+ *    list, i.e. over the output channels in ascending order, starting from the dx values.
  */
 
-/* Output channels per chunk of the compacted list (the list is a local of 40 * 24 bytes). */
+/* Output channels per chunk of the list (the list is a local of GI_CHUNK * 24 bytes). */
 #define GI_CHUNK 40
 
 /* Positions per block. */
 #define GI_POS 4
 
-/* One output channel of a block in the compacted list: its 4 gradients, scale and index. */
+/* One output channel of a block in the list: its 4 gradients, scale and index. */
 typedef struct {
   float g[GI_POS];
   float s;
@@ -38,10 +87,8 @@ typedef struct {
 } gi_entry;
 
 /*
- * What one tap's pass reads: the weights of input channels [0, split) come from `slice` rows
- * of `split_stride` elements, the others from `filter` rows of `filter_stride`, both already
- * offset to the tap: w(oc, ic) = ic < split ? slice[oc * split_stride + ic]
- *                                           : filter[oc * filter_stride + ic].
+ * One tap's weights: input channels [0, split) come from `slice` rows of `split_stride`
+ * elements, the others from `filter` rows of `filter_stride`, both already offset to the tap.
  */
 typedef struct {
   const float *w_scale;
@@ -50,34 +97,6 @@ typedef struct {
   int32_t filter_stride, split_stride, split;
   int32_t in_c, out_c;
 } gi_weights;
-
-static const int8_t *gi_row(const gi_weights *w, int32_t oc, int32_t ic) {
-  return ic < w->split ? w->slice + oc * w->split_stride : w->filter + oc * w->filter_stride;
-}
-
-/*
- * The reference loop for positions p < np (gradients gp[p], dx rows dxp[p]), input channels
- * [ic0, ic1), output channels [oc0, oc1): per dx element, the terms of oc ascending, skipping
- * g == 0.
- */
-static void block_exact(const gi_weights *w, const float *const gp[GI_POS],
-                        float *const dxp[GI_POS], int32_t np, int32_t ic0, int32_t ic1,
-                        int32_t oc0, int32_t oc1) {
-  int32_t p, ic, oc;
-  for (p = 0; p < np; p++) {
-    for (ic = ic0; ic < ic1; ic++) {
-      float acc = dxp[p][ic];
-      for (oc = oc0; oc < oc1; oc++) {
-        const float gv = gp[p][oc];
-        if (gv == 0.0f) {
-          continue;
-        }
-        acc += gv * (w->w_scale[w->per_channel != 0 ? oc : 0] * (float)gi_row(w, oc, ic)[ic]);
-      }
-      dxp[p][ic] = acc;
-    }
-  }
-}
 
 /*
  * 4 positions x input channels ic .. ic + 3 (all from one weight source: row = base + oc *
@@ -114,46 +133,44 @@ static void block_4x4(const gi_entry *e, int32_t n, const int8_t *base, int32_t 
   }
 }
 
-/* 1 when some dx value of rows p < np, channels [0, in_c) is -0. */
-static int has_negative_zero(float *const dxp[GI_POS], int32_t np, int32_t in_c) {
-  int32_t p, ic;
-  for (p = 0; p < np; p++) {
-    for (ic = 0; ic < in_c; ic++) {
-      if (mt_is_negative_zero(dxp[p][ic])) {
-        return 1;
-      }
+/* block_4x4 for one input channel ic (the last channels of a weight source). */
+static void block_4x1(const gi_entry *e, int32_t n, const int8_t *base, int32_t stride,
+                      int32_t ic, float *const dxp[GI_POS], int32_t np) {
+  float a[GI_POS];
+  int32_t k, p;
+  for (p = 0; p < GI_POS; p++) {
+    a[p] = dxp[p][ic];
+  }
+  for (k = 0; k < n; k++) {
+    const float wr = e[k].s * (float)base[e[k].oc * stride + ic];
+    for (p = 0; p < GI_POS; p++) {
+      a[p] += e[k].g[p] * wr;
     }
   }
-  return 0;
+  for (p = 0; p < np; p++) {
+    dxp[p][ic] = a[p];
+  }
 }
 
-/*
- * The input channels [ic0, ic1) of a block, all from one weight source, with output channels
- * e[0 .. n) (chunk [oc0, oc1)): 4 at a time by block_4x4, the rest by block_exact.
- */
+/* The input channels [ic0, ic1) of a block, all from one weight source, over the list e. */
 static void block_channels(const gi_weights *w, const gi_entry *e, int32_t n,
-                           const float *const gp[GI_POS], float *const dxp[GI_POS], int32_t np,
-                           int32_t ic0, int32_t ic1, int32_t oc0, int32_t oc1) {
+                           float *const dxp[GI_POS], int32_t np, int32_t ic0, int32_t ic1) {
   const int8_t *base = ic0 < w->split ? w->slice : w->filter;
   const int32_t stride = ic0 < w->split ? w->split_stride : w->filter_stride;
   int32_t ic = ic0;
   for (; ic + 4 <= ic1; ic += 4) {
     block_4x4(e, n, base, stride, ic, dxp, np);
   }
-  if (ic < ic1) {
-    block_exact(w, gp, dxp, np, ic, ic1, oc0, oc1);
+  for (; ic < ic1; ic++) {
+    block_4x1(e, n, base, stride, ic, dxp, np);
   }
 }
 
-/* One block of np <= 4 positions (rows p >= np repeat row 0) of one tap's pass. */
-static void block(const gi_weights *w, int fast, const float *const gp[GI_POS],
-                  float *const dxp[GI_POS], int32_t np) {
+/* One block of np <= 4 positions (rows p >= np repeat row 0) of one tap. */
+static void block(const gi_weights *w, const float *const gp[GI_POS], float *const dxp[GI_POS],
+                  int32_t np) {
   gi_entry e[GI_CHUNK];
   int32_t oc0, oc, n, p;
-  if (!fast || has_negative_zero(dxp, np, w->in_c)) {
-    block_exact(w, gp, dxp, np, 0, w->in_c, 0, w->out_c);
-    return;
-  }
   for (oc0 = 0; oc0 < w->out_c; oc0 += GI_CHUNK) {
     const int32_t oc1 = w->out_c - oc0 < GI_CHUNK ? w->out_c : oc0 + GI_CHUNK;
     n = 0;
@@ -169,65 +186,45 @@ static void block(const gi_weights *w, int fast, const float *const gp[GI_POS],
         n++;
       }
     }
-    if (n == 0) {
-      continue;
+    if (n > 0) {
+      block_channels(w, e, n, dxp, np, 0, w->split);
+      block_channels(w, e, n, dxp, np, w->split, w->in_c);
     }
-    block_channels(w, e, n, gp, dxp, np, 0, w->split, oc0, oc1);
-    block_channels(w, e, n, gp, dxp, np, w->split, w->in_c, oc0, oc1);
   }
 }
 
-static mt_status grad_input(const mt_conv_params *p, const float *w_scale, int32_t per_channel,
-                            const mt_dims *in_dims, const mt_dims *filter_dims,
-                            const int8_t *filter, const int8_t *slice, int32_t split,
-                            const mt_dims *out_dims, const float *g, float *dx) {
-  mt_conv_shape sh;
+static void by_taps(const mt_conv_params *p, const float *w_scale, int32_t per_channel,
+                    const mt_conv_shape *sh, const int8_t *filter, const int8_t *slice,
+                    int32_t split, const float *g, float *dx) {
   gi_weights w;
-  int fast = 1;
   int32_t ky, kx, b, oy, ox, i;
-
-  if (!mt_grad_input_args_ok(p, w_scale, filter, g, dx, in_dims, filter_dims, out_dims)) {
-    return MT_ERR_ARG;
-  }
-  sh = mt_conv_shape_of(in_dims, filter_dims, out_dims);
-  if (in_dims->n != sh.batches || filter_dims->n != sh.out_c || filter_dims->c != sh.in_c ||
-      split < 0 || split > sh.in_c || (split > 0 && slice == NULL)) {
-    return MT_ERR_ARG;
-  }
-
-  /* every w_real = s * (float) w is finite when every scale times 128 is */
-  for (i = 0; i < (per_channel != 0 ? sh.out_c : 1); i++) {
-    const float lim = w_scale[i] * 128.0f;
-    fast &= lim - lim == 0.0f;
-  }
   w.w_scale = w_scale;
   w.per_channel = per_channel;
   w.split = split;
-  w.in_c = sh.in_c;
-  w.out_c = sh.out_c;
-  w.filter_stride = sh.k_h * sh.k_w * sh.in_c;
-  w.split_stride = sh.k_h * sh.k_w * split;
-
-  for (ky = sh.k_h - 1; ky >= 0; ky--) {
-    for (kx = sh.k_w - 1; kx >= 0; kx--) {
+  w.in_c = sh->in_c;
+  w.out_c = sh->out_c;
+  w.filter_stride = sh->k_h * sh->k_w * sh->in_c;
+  w.split_stride = sh->k_h * sh->k_w * split;
+  for (ky = sh->k_h - 1; ky >= 0; ky--) {
+    for (kx = sh->k_w - 1; kx >= 0; kx--) {
       int32_t oy0, oy1, ox0, ox1;
       const float *gp[GI_POS];
       float *dxp[GI_POS];
       int32_t np = 0;
-      mt_tap_span(sh.out_h, sh.in_h, p->stride_h, p->pad_h, ky, &oy0, &oy1);
-      mt_tap_span(sh.out_w, sh.in_w, p->stride_w, p->pad_w, kx, &ox0, &ox1);
-      w.filter = filter + (ky * sh.k_w + kx) * sh.in_c;
-      w.slice = slice + (ky * sh.k_w + kx) * split;
+      mt_tap_span(sh->out_h, sh->in_h, p->stride_h, p->pad_h, ky, &oy0, &oy1);
+      mt_tap_span(sh->out_w, sh->in_w, p->stride_w, p->pad_w, kx, &ox0, &ox1);
+      w.filter = filter + (ky * sh->k_w + kx) * sh->in_c;
+      w.slice = slice + (ky * sh->k_w + kx) * split;
       /* the tap's in-bounds positions in order, GI_POS at a time */
-      for (b = 0; b < sh.batches; b++) {
+      for (b = 0; b < sh->batches; b++) {
         for (oy = oy0; oy < oy1; oy++) {
           const int32_t iy = oy * p->stride_h - p->pad_h + ky;
           for (ox = ox0; ox < ox1; ox++) {
             const int32_t ix = ox * p->stride_w - p->pad_w + kx;
-            gp[np] = g + ((b * sh.out_h + oy) * sh.out_w + ox) * sh.out_c;
-            dxp[np] = dx + ((b * sh.in_h + iy) * sh.in_w + ix) * sh.in_c;
+            gp[np] = g + ((b * sh->out_h + oy) * sh->out_w + ox) * sh->out_c;
+            dxp[np] = dx + ((b * sh->in_h + iy) * sh->in_w + ix) * sh->in_c;
             if (++np == GI_POS) {
-              block(&w, fast, gp, dxp, np);
+              block(&w, gp, dxp, np);
               np = 0;
             }
           }
@@ -238,9 +235,30 @@ static mt_status grad_input(const mt_conv_params *p, const float *w_scale, int32
           gp[i] = gp[0];
           dxp[i] = dxp[0];
         }
-        block(&w, fast, gp, dxp, np);
+        block(&w, gp, dxp, np);
       }
     }
+  }
+}
+
+static mt_status grad_input(const mt_conv_params *p, const float *w_scale, int32_t per_channel,
+                            const mt_dims *in_dims, const mt_dims *filter_dims,
+                            const int8_t *filter, const int8_t *slice, int32_t split,
+                            const mt_dims *out_dims, const float *g, float *dx) {
+  mt_conv_shape sh;
+  if (!mt_grad_input_args_ok(p, w_scale, filter, g, dx, in_dims, filter_dims, out_dims)) {
+    return MT_ERR_ARG;
+  }
+  sh = mt_conv_shape_of(in_dims, filter_dims, out_dims);
+  if (in_dims->n != sh.batches || filter_dims->n != sh.out_c || filter_dims->c != sh.in_c ||
+      split < 0 || split > sh.in_c || (split > 0 && slice == NULL)) {
+    return MT_ERR_ARG;
+  }
+  if (mt_grad_input_fast_ok(w_scale, per_channel != 0 ? sh.out_c : 1, dx,
+                            sh.batches * sh.in_h * sh.in_w * sh.in_c)) {
+    by_taps(p, w_scale, per_channel, &sh, filter, slice, split, g, dx);
+  } else {
+    scatter_reference(p, w_scale, per_channel, &sh, filter, slice, split, g, dx);
   }
   return MT_OK;
 }
