@@ -296,10 +296,14 @@ static inline int mt_wgrad_all_zero(const mt_wgrad_src *s, int32_t oc, int32_t n
 
 /*
  * The in-bounds positions of tap (ky, kx) as rows: for b, oy in [oy0, oy1), the row of outputs
- * ox in [ox0, ox1) reads inputs ix = ix0 + (ox - ox0) * stride_w of row iy.
+ * ox in [ox0, ox1) reads inputs ix = ix0 + (ox - ox0) * stride_w of row iy. When each row ends
+ * where the next one starts, both in g and in x (whole output rows reading whole input rows, as
+ * a 1x1 stride-1 convolution does), a batch's rows are walked as one: `rows` rows of `run`
+ * positions each.
  */
 typedef struct {
   int32_t oy0, oy1, ox0, ox1, ix0, ky;
+  int32_t rows, run;
 } mt_tap_rows;
 
 /* The rows of tap (ky, kx); 0 when the tap reads no input at all. */
@@ -308,6 +312,12 @@ static inline int mt_tap_rows_of(const mt_wgrad_src *s, int32_t ky, int32_t kx, 
   mt_tap_span(s->out_w, s->in_w, s->stride_w, s->pad_w, kx, &t->ox0, &t->ox1);
   t->ix0 = t->ox0 * s->stride_w - s->pad_w + kx;
   t->ky = ky;
+  t->rows = t->oy1 - t->oy0;
+  t->run = t->ox1 - t->ox0;
+  if (t->run == s->out_w && t->run * s->stride_w == s->stride_h * s->in_w) {
+    t->run *= t->rows;
+    t->rows = 1;
+  }
   return t->oy0 < t->oy1 && t->ox0 < t->ox1;
 }
 
@@ -318,20 +328,19 @@ static inline void mt_conv_wgrad_4x4(const mt_wgrad_src *s, const mt_tap_rows *t
   const float *lut = s->lut + 128;
   const int32_t x_step = s->stride_w * s->x_c;
   const int32_t g_step = s->out_c;
-  const int32_t n_ox = t->ox1 - t->ox0;
   float a[4][4];
-  int32_t b, oy, ox, j, i;
+  int32_t b, r, oy, ox, j, i;
   for (j = 0; j < 4; j++) {
     for (i = 0; i < 4; i++) {
       a[j][i] = 0.0f;
     }
   }
   for (b = 0; b < s->n; b++) {
-    for (oy = t->oy0; oy < t->oy1; oy++) {
+    for (r = 0, oy = t->oy0; r < t->rows; r++, oy++) {
       const int32_t iy = oy * s->stride_h - s->pad_h + t->ky;
       const float *gp = s->g + ((b * s->out_h + oy) * s->out_w + t->ox0) * s->out_c + oc;
       const int8_t *xp = s->x + ((b * s->in_h + iy) * s->in_w + t->ix0) * s->x_c + ic;
-      for (ox = 0; ox < n_ox; ox++) {
+      for (ox = 0; ox < t->run; ox++) {
         float gv[4], xr[4];
         for (j = 0; j < 4; j++) {
           gv[j] = gp[j];
@@ -404,13 +413,13 @@ static inline void mt_depthwise_wgrad_4(const mt_wgrad_src *s, const mt_tap_rows
   const int32_t g_step = s->out_c;
   const int32_t d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3];
   float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-  int32_t b, oy, ox;
+  int32_t b, r, oy, ox;
   for (b = 0; b < s->n; b++) {
-    for (oy = t->oy0; oy < t->oy1; oy++) {
+    for (r = 0, oy = t->oy0; r < t->rows; r++, oy++) {
       const int32_t iy = oy * s->stride_h - s->pad_h + t->ky;
       const float *gp = s->g + ((b * s->out_h + oy) * s->out_w + t->ox0) * s->out_c + oc;
       const int8_t *xp = s->x + ((b * s->in_h + iy) * s->in_w + t->ix0) * s->x_c + ic;
-      for (ox = t->ox0; ox < t->ox1; ox++) {
+      for (ox = 0; ox < t->run; ox++) {
         a0 += gp[0] * lut[xp[d0]];
         a1 += gp[1] * lut[xp[d1]];
         a2 += gp[2] * lut[xp[d2]];
