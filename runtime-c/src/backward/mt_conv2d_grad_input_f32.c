@@ -67,19 +67,19 @@ static void scatter_reference(const mt_conv_params *p, const float *w_scale,
  *  - Tap by tap, in DESCENDING (ky, kx) order: for a fixed dx element a larger ky means a
  *    smaller oy (iy = oy * stride_h - pad_h + ky), so this visits its (oy, ox) in ascending
  *    order. Within one tap every in-bounds output position reads a different input pixel.
- *  - Within a tap, blocks of 4 positions: the output channels whose g is not zero at all 4
- *    positions are listed with their 4 gradients (the others only have skipped terms), GI_CHUNK
- *    at a time; then 4 positions x 4 input channels of dx are accumulated in registers over the
+ *  - Within a tap, blocks of GI_POS positions: the output channels whose g is not zero at all
+ *    of them are listed with their gradients (the others only have skipped terms), GI_CHUNK at
+ *    a time; then GI_POS positions x 4 input channels of dx are accumulated in registers over the
  *    list, i.e. over the output channels in ascending order, starting from the dx values.
  */
 
-/* Output channels per chunk of the list (the list is a local of GI_CHUNK * 24 bytes). */
-#define GI_CHUNK 40
+/* Output channels per chunk of the list (the list is a local of GI_CHUNK * 32 bytes). */
+#define GI_CHUNK 32
 
-/* Positions per block. */
-#define GI_POS 4
+/* Positions per block (6 x 4 accumulators use 24 of the 32 float registers). */
+#define GI_POS 6
 
-/* One output channel of a block in the list: its 4 gradients, scale and index. */
+/* One output channel of a block in the list: its GI_POS gradients, scale and index. */
 typedef struct {
   float g[GI_POS];
   float s;
@@ -99,11 +99,11 @@ typedef struct {
 } gi_weights;
 
 /*
- * 4 positions x input channels ic .. ic + 3 (all from one weight source: row = base + oc *
+ * GI_POS positions x input channels ic .. ic + 3 (all from one weight source: row = base + oc *
  * stride): the terms of the n listed output channels, in order, into dx rows dxp[p]; stores
  * the rows p < np only (the other rows repeat row 0).
  */
-static void block_4x4(const gi_entry *e, int32_t n, const int8_t *base, int32_t stride,
+static void block_x4(const gi_entry *e, int32_t n, const int8_t *base, int32_t stride,
                       int32_t ic, float *const dxp[GI_POS], int32_t np) {
   float a[GI_POS][4];
   int32_t k, p, i;
@@ -133,8 +133,8 @@ static void block_4x4(const gi_entry *e, int32_t n, const int8_t *base, int32_t 
   }
 }
 
-/* block_4x4 for one input channel ic (the last channels of a weight source). */
-static void block_4x1(const gi_entry *e, int32_t n, const int8_t *base, int32_t stride,
+/* block_x4 for one input channel ic (the last channels of a weight source). */
+static void block_x1(const gi_entry *e, int32_t n, const int8_t *base, int32_t stride,
                       int32_t ic, float *const dxp[GI_POS], int32_t np) {
   float a[GI_POS];
   int32_t k, p;
@@ -159,14 +159,14 @@ static void block_channels(const gi_weights *w, const gi_entry *e, int32_t n,
   const int32_t stride = ic0 < w->split ? w->split_stride : w->filter_stride;
   int32_t ic = ic0;
   for (; ic + 4 <= ic1; ic += 4) {
-    block_4x4(e, n, base, stride, ic, dxp, np);
+    block_x4(e, n, base, stride, ic, dxp, np);
   }
   for (; ic < ic1; ic++) {
-    block_4x1(e, n, base, stride, ic, dxp, np);
+    block_x1(e, n, base, stride, ic, dxp, np);
   }
 }
 
-/* One block of np <= 4 positions (rows p >= np repeat row 0) of one tap. */
+/* One block of np <= GI_POS positions (rows p >= np repeat row 0) of one tap. */
 static void block(const gi_weights *w, const float *const gp[GI_POS], float *const dxp[GI_POS],
                   int32_t np) {
   gi_entry e[GI_CHUNK];
