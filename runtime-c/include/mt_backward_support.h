@@ -475,26 +475,6 @@ static inline void mt_depthwise_wgrad_sums(const mt_wgrad_src *s, const mt_tap_r
 }
 
 /*
- * fp[i] = mt_update_s8(fp[i], mt_qas_delta(gw[i], k, lr), mode, rng) for i < n, in order (the
- * same function, inline, with the mode and the generator state in registers).
- */
-static inline void mt_update_s8_run(int8_t *fp, const float *gw, int32_t n, float k, float lr,
-                                    mt_rounding mode, mt_prng *rng) {
-  int32_t i;
-  if (mode == MT_ROUND_STOCHASTIC) {
-    mt_prng r = *rng;
-    for (i = 0; i < n; i++) {
-      fp[i] = mt_update_s8_inline(fp[i], mt_qas_delta(gw[i], k, lr), MT_ROUND_STOCHASTIC, &r);
-    }
-    rng->state = r.state;
-  } else {
-    for (i = 0; i < n; i++) {
-      fp[i] = mt_update_s8_inline(fp[i], mt_qas_delta(gw[i], k, lr), mode, rng);
-    }
-  }
-}
-
-/*
  * Stochastic updates of several output channels at once: the updates of output channel oc draw
  * the PRNG values number oc * D .. oc * D + D - 1 of the kernel's sequence (D = updates per
  * output channel), so a copy of the generator moved D steps ahead per channel ("cursor") gives

@@ -67,14 +67,12 @@ static inline int8_t mt_update_s8_inline(int8_t w, float delta, mt_rounding mode
                                          mt_prng *rng) {
   float s = mt_with_dither(delta, mode, rng);
   int32_t sum;
-  if (s != s) {
-    return w; /* NaN: no change */
-  }
   /* |R| >= 255 saturates from any int8 start; clamping here keeps the conversion in range. */
-  if (s > 256.0f) {
-    s = 256.0f;
-  } else if (s < -256.0f) {
-    s = -256.0f;
+  if (!(s >= -256.0f && s <= 256.0f)) {
+    if (s != s) {
+      return w; /* NaN: no change */
+    }
+    s = s > 0.0f ? 256.0f : -256.0f;
   }
   sum = (int32_t)w + mt_round_small(s, mode);
   if (sum > 127) {

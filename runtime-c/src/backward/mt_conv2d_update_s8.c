@@ -68,7 +68,7 @@ mt_status mt_conv2d_update_s8(const mt_conv_params *p, const mt_update_params *u
             float sums[4][4];
             mt_conv_wgrad_sums(&src, reads ? &t : NULL, oc, no, ic, ni, sums);
             for (j = 0; j < no; j++) {
-              mt_update_s8_run(filter + (((oc + j) * k_h + ky) * k_w + kx) * f_c + ic, sums[j],
+              mt_update_s8_qas_run(filter + (((oc + j) * k_h + ky) * k_w + kx) * f_c + ic, sums[j],
                                ni, u->k_w[oc + j], u->lr, u->rounding, draw[j]);
             }
           }

@@ -64,7 +64,7 @@ static mt_status update(const mt_conv_params *p, const mt_update_params *u,
           float sums[4];
           mt_depthwise_wgrad_sums(&src, reads ? &t : NULL, oc, no, mult, sums);
           for (j = 0; j < no; j++) {
-            mt_update_s8_run(fp + j, sums + j, 1, u->k_w[oc + j], u->lr, u->rounding, draw[j]);
+            mt_update_s8_qas_run(fp + j, sums + j, 1, u->k_w[oc + j], u->lr, u->rounding, draw[j]);
           }
         }
       }

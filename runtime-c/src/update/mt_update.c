@@ -20,6 +20,23 @@ int8_t mt_update_s8(int8_t w, float delta, mt_rounding mode, mt_prng *rng) {
   return mt_update_s8_inline(w, delta, mode, rng);
 }
 
+/* The mode is fixed per loop and the generator state stays in registers. */
+void mt_update_s8_qas_run(int8_t *w, const float *g, int32_t n, float k, float lr,
+                          mt_rounding mode, mt_prng *rng) {
+  int32_t i;
+  if (mode == MT_ROUND_STOCHASTIC) {
+    mt_prng r = *rng;
+    for (i = 0; i < n; i++) {
+      w[i] = mt_update_s8_inline(w[i], mt_qas_delta(g[i], k, lr), MT_ROUND_STOCHASTIC, &r);
+    }
+    rng->state = r.state;
+  } else {
+    for (i = 0; i < n; i++) {
+      w[i] = mt_update_s8_inline(w[i], mt_qas_delta(g[i], k, lr), mode, rng);
+    }
+  }
+}
+
 int32_t mt_update_s32(int32_t b, float delta, mt_rounding mode, mt_prng *rng) {
   float s = mt_with_dither(delta, mode, rng);
   int64_t d;
