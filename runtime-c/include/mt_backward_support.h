@@ -25,14 +25,14 @@ static inline int mt_conv_steps_ok(const mt_conv_params *p) {
   return p->stride_h >= 1 && p->stride_w >= 1 && p->pad_h >= 0 && p->pad_w >= 0;
 }
 
-/* 1 when v is -0 (the bit pattern 0x80000000), else 0. */
-static inline int mt_is_negative_zero(float v) {
+/* The bit pattern of v. */
+static inline uint32_t mt_float_bits(float v) {
   union {
     float f;
     uint32_t u;
   } bits;
   bits.f = v;
-  return bits.u == 0x80000000u;
+  return bits.u;
 }
 
 /* 1 when an int8 zero point is in [-128, 127], else 0. */
@@ -94,8 +94,9 @@ static inline int mt_grad_input_fast_ok(const float *w_scale, int32_t n_scales, 
     }
   }
   for (i = 0; i < n_dx; i++) {
-    if (mt_is_negative_zero(dx[i]) || dx[i] != dx[i]) {
-      return 0;
+    const uint32_t b = mt_float_bits(dx[i]);
+    if (b == 0x80000000u || (b << 1) > 0xFF000000u) {
+      return 0; /* -0, or a NaN (exponent all ones, fraction not zero) */
     }
   }
   return 1;

@@ -157,9 +157,10 @@ static void gather(const mt_conv_params *p, const float *w_scale, int32_t per_ch
     for (i = 0; i < nc; i++) {
       const int32_t oc = c + i;
       const float s = w_scale[per_channel != 0 ? oc : 0];
+      const int8_t *src = oc < split ? slice + oc : filter + oc; /* the tap-0 weight */
+      const int32_t stride = oc < split ? split : sh->out_c;      /* to the next tap's */
       for (t = 0; t < taps; t++) {
-        wr[t * GATHER_WIDTH + i] =
-            s * (float)(oc < split ? slice[t * split + oc] : filter[t * sh->out_c + oc]);
+        wr[t * GATHER_WIDTH + i] = s * (float)src[t * stride];
       }
     }
     gather_channels(p, sh, g, dx, c, nc, wr);
