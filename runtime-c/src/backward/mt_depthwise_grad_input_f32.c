@@ -78,42 +78,49 @@ static void readers(int32_t i, int32_t pad, int32_t stride, int32_t k, int32_t n
   *hi = h < n_out - 1 ? h : n_out - 1;
 }
 
+/* What the gather of one channel block walks: pointer steps (in floats) and the tap geometry. */
+typedef struct {
+  const float *wr;         /* the w_real table of the block, GATHER_WIDTH columns */
+  int32_t g_x, g_y;        /* g: next output column, next output row */
+  int32_t w_x, w_y;        /* wr: back by one output column, one output row */
+  int32_t pad_h, pad_w, stride_h, stride_w, k_w, out_w;
+} gather_walk;
+
 /*
- * The dx elements at dxp (width channels from c; w_real table columns col .. col + width - 1)
- * of pixel (iy, ix), read by the output rows [oy_lo, oy_hi] of batch gb. width is a constant
- * (8, 4 or 1) at every call, so the accumulators live in registers.
+ * The dx elements at dxp (width channels; w_real table columns col .. col + width - 1) of pixel
+ * (iy, ix), read by the output rows [oy_lo, oy_hi] and columns [ox_lo, ox_hi] (not empty); gb
+ * points at the block's first channel in batch b's g. width is a constant (8, 4 or 1) at every
+ * call, so the accumulators live in registers.
  */
-static inline void gather_block(const mt_conv_params *p, const mt_conv_shape *sh,
-                                const float *gb, int32_t iy, int32_t oy_lo, int32_t oy_hi,
-                                int32_t ix, int32_t c, const float *wr, int32_t col, float *dxp,
-                                const int32_t width) {
+static inline void gather_block(const gather_walk *k, const float *gb, int32_t iy,
+                                int32_t oy_lo, int32_t oy_hi, int32_t ix, int32_t ox_lo,
+                                int32_t ox_hi, int32_t col, float *dxp, const int32_t width) {
+  const int32_t g_x = k->g_x, w_x = k->w_x, g_y = k->g_y, w_y = k->w_y;
+  const int32_t cols = ox_hi - ox_lo + 1;
+  int32_t rows = oy_hi - oy_lo + 1;
   float a[GATHER_WIDTH];
-  int32_t ox_lo, ox_hi, oy, n, i;
-  const float *g_row, *w_row;
-  readers(ix, p->pad_w, p->stride_w, sh->k_w, sh->out_w, &ox_lo, &ox_hi);
-  if (ox_lo > ox_hi || oy_lo > oy_hi) {
-    return; /* no output reads this pixel */
-  }
+  int32_t n, i;
+  /* row oy: g from (oy, ox_lo), w_real from tap (iy + pad_h - oy * stride_h, kx of ox_lo) */
+  const float *g_row = gb + (oy_lo * k->out_w + ox_lo) * g_x;
+  const float *w_row = k->wr + ((iy + k->pad_h - oy_lo * k->stride_h) * k->k_w + ix + k->pad_w -
+                                ox_lo * k->stride_w) * GATHER_WIDTH + col;
   for (i = 0; i < width; i++) {
     a[i] = dxp[i];
   }
-  /* row oy: g from (oy, ox_lo), w_real from tap (iy + pad_h - oy * stride_h, kx of ox_lo) */
-  g_row = gb + (oy_lo * sh->out_w + ox_lo) * sh->out_c + c;
-  w_row = wr + ((iy + p->pad_h - oy_lo * p->stride_h) * sh->k_w + ix + p->pad_w -
-                ox_lo * p->stride_w) * GATHER_WIDTH + col;
-  for (oy = oy_lo; oy <= oy_hi; oy++) {
+  do {
     const float *gp = g_row;
     const float *wp = w_row;
-    for (n = ox_hi - ox_lo; n >= 0; n--) {
+    n = cols;
+    do {
       for (i = 0; i < width; i++) {
         a[i] += gp[i] * wp[i];
       }
-      gp += sh->out_c;
-      wp -= p->stride_w * GATHER_WIDTH;
-    }
-    g_row += sh->out_w * sh->out_c;
-    w_row -= p->stride_h * sh->k_w * GATHER_WIDTH;
-  }
+      gp += g_x;
+      wp -= w_x;
+    } while (--n > 0);
+    g_row += g_y;
+    w_row -= w_y;
+  } while (--rows > 0);
   for (i = 0; i < width; i++) {
     dxp[i] = a[i];
   }
@@ -122,24 +129,43 @@ static inline void gather_block(const mt_conv_params *p, const mt_conv_shape *sh
 /* Channels [c, c + nc) (nc <= GATHER_WIDTH) of every dx pixel, w_real table wr. */
 static void gather_channels(const mt_conv_params *p, const mt_conv_shape *sh, const float *g,
                             float *dx, int32_t c, int32_t nc, const float *wr) {
-  int32_t b, iy, ix, oy_lo, oy_hi, i;
+  gather_walk k;
+  int32_t b, iy, ix, oy_lo, oy_hi, ox_lo, ox_hi, i;
+  k.wr = wr;
+  k.g_x = sh->out_c;
+  k.g_y = sh->out_w * sh->out_c;
+  k.w_x = p->stride_w * GATHER_WIDTH;
+  k.w_y = p->stride_h * sh->k_w * GATHER_WIDTH;
+  k.pad_h = p->pad_h;
+  k.pad_w = p->pad_w;
+  k.stride_h = p->stride_h;
+  k.stride_w = p->stride_w;
+  k.k_w = sh->k_w;
+  k.out_w = sh->out_w;
   for (b = 0; b < sh->batches; b++) {
-    const float *gb = g + b * sh->out_h * sh->out_w * sh->out_c;
+    const float *gb = g + b * sh->out_h * sh->out_w * sh->out_c + c;
     for (iy = 0; iy < sh->in_h; iy++) {
       float *dxp = dx + (b * sh->in_h + iy) * sh->in_w * sh->in_c + c;
       readers(iy, p->pad_h, p->stride_h, sh->k_h, sh->out_h, &oy_lo, &oy_hi);
+      if (oy_lo > oy_hi) {
+        continue; /* no output reads this row */
+      }
       for (ix = 0; ix < sh->in_w; ix++, dxp += sh->in_c) {
+        readers(ix, p->pad_w, p->stride_w, sh->k_w, sh->out_w, &ox_lo, &ox_hi);
+        if (ox_lo > ox_hi) {
+          continue; /* no output reads this pixel */
+        }
         if (nc == GATHER_WIDTH) {
-          gather_block(p, sh, gb, iy, oy_lo, oy_hi, ix, c, wr, 0, dxp, GATHER_WIDTH);
+          gather_block(&k, gb, iy, oy_lo, oy_hi, ix, ox_lo, ox_hi, 0, dxp, GATHER_WIDTH);
           continue;
         }
         i = 0;
         if (nc >= 4) {
-          gather_block(p, sh, gb, iy, oy_lo, oy_hi, ix, c, wr, 0, dxp, 4);
+          gather_block(&k, gb, iy, oy_lo, oy_hi, ix, ox_lo, ox_hi, 0, dxp, 4);
           i = 4;
         }
         for (; i < nc; i++) {
-          gather_block(p, sh, gb, iy, oy_lo, oy_hi, ix, c + i, wr, i, dxp + i, 1);
+          gather_block(&k, gb + i, iy, oy_lo, oy_hi, ix, ox_lo, ox_hi, i, dxp + i, 1);
         }
       }
     }
