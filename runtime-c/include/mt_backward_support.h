@@ -215,6 +215,14 @@ static inline void mt_tap_span(int32_t n_out, int32_t n_in, int32_t stride, int3
   *hi = h;
 }
 
+/* x_real of every int8 q: lut[q + 128] = x_scale * (float) (q - x_zero_point). */
+static inline void mt_x_lut_fill(float lut[256], float x_scale, int32_t x_zero_point) {
+  int32_t q;
+  for (q = -128; q < 128; q++) {
+    lut[q + 128] = x_scale * (float)(q - x_zero_point);
+  }
+}
+
 /*
  * The weight-gradient sums of CONV_2D and DEPTHWISE_CONV_2D (the Java twins' contract): for
  * output channel oc, tap (ky, kx) and input channel ic,
@@ -252,10 +260,7 @@ static inline void mt_wgrad_src_init(mt_wgrad_src *s, const mt_conv_params *p,
                                      int32_t x_zero_point, const mt_dims *out_dims,
                                      const float *g) {
   float lim;
-  int32_t q;
-  for (q = -128; q < 128; q++) {
-    s->lut[q + 128] = x_scale * (float)(q - x_zero_point);
-  }
+  mt_x_lut_fill(s->lut, x_scale, x_zero_point);
   s->x = x;
   s->g = g;
   s->n = out_dims->n;
@@ -544,21 +549,30 @@ static inline int mt_fc_grad_weight_dims_ok(const float *g, int32_t batches, int
          channels <= depth;
 }
 
+/* Inputs per run of FULLY_CONNECTED weight-gradient sums (a local of 4 * MT_FC_RUN bytes). */
+#define MT_FC_RUN 64
+
 /*
- * The FULLY_CONNECTED weight gradient of unit u, input d (x is the slice [batches, channels]):
- *   sum over b (in order, from +0) of g[b,u] * (x_scale * (float) (x[b,d] - x_zero_point))
+ * The FULLY_CONNECTED weight gradients of unit u, inputs d0 .. d0 + n - 1 (n <= MT_FC_RUN; x is
+ * the slice [batches, channels], lut its x_real table from mt_x_lut_fill):
+ *   gw[i] = sum over b (in order, from +0) of g[b,u] * (x_scale * (float) (x[b,d0+i] - x_zero_point))
  * No term is skipped.
  */
-static inline float mt_fc_wgrad_sum(const int8_t *x, float x_scale, int32_t x_zero_point,
-                                    int32_t channels, const float *g, int32_t units,
-                                    int32_t batches, int32_t u, int32_t d) {
-  float gw = 0.0f;
-  int32_t b;
-  for (b = 0; b < batches; b++) {
-    const float xr = x_scale * (float)((int32_t)x[b * channels + d] - x_zero_point);
-    gw += g[b * units + u] * xr;
+static inline void mt_fc_wgrad_sums(const float lut[256], const int8_t *x, int32_t channels,
+                                    const float *g, int32_t units, int32_t batches, int32_t u,
+                                    int32_t d0, int32_t n, float gw[MT_FC_RUN]) {
+  const float *xr = lut + 128;
+  int32_t b, i;
+  for (i = 0; i < n; i++) {
+    gw[i] = 0.0f;
   }
-  return gw;
+  for (b = 0; b < batches; b++) {
+    const float gv = g[b * units + u];
+    const int8_t *xp = x + b * channels + d0;
+    for (i = 0; i < n; i++) {
+      gw[i] += gv * xr[xp[i]];
+    }
+  }
 }
 
 #endif /* MT_BACKWARD_SUPPORT_H */

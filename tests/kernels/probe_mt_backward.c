@@ -31,6 +31,7 @@
  *  16 argument checks: (none) -> the status of each invalid call (all must be MT_ERR_ARG)
  *  17 conv2d grad input, split: as 2, then split, slice[out_c * kh * kw * split] -> dx
  *  18 depthwise grad input, split: as 3, then split, slice[kh * kw * split] -> dx
+ *  19 fc grad input, split: as 4, then split, slice[units * split] -> dx
  * Exits 2 on a malformed record or unknown op (the record plumbing is in probe_records.h).
  */
 #include <stdint.h>
@@ -111,18 +112,23 @@ static mt_status op_conv_like(int32_t depthwise, int32_t has_split) {
   return st;
 }
 
-static mt_status op_fc_grad_input(void) {
+static mt_status op_fc_grad_input(int32_t has_split) {
   int32_t batches = next_i(), depth = next_i(), units = next_i(), per_channel = next_i();
   int32_t ns = next_i();
   float *s = next_floats(ns);
   int8_t *w = next_s8(units * depth);
   float *g = next_floats(batches * units);
   float *dx = next_floats(batches * depth);
+  int32_t split = has_split ? next_i() : 0;
+  int8_t *slice = has_split ? next_s8(units * split) : NULL;
   mt_status st;
   if (g_bad) {
     return MT_ERR_ARG;
   }
-  st = mt_fully_connected_grad_input_f32(batches, depth, units, s, per_channel, w, g, dx);
+  st = has_split ? mt_fully_connected_grad_input_split_f32(batches, depth, units, s, per_channel,
+                                                           w, slice, split, g, dx)
+                 : mt_fully_connected_grad_input_f32(batches, depth, units, s, per_channel, w, g,
+                                                     dx);
   emit_floats(dx, batches * depth);
   return st;
 }
@@ -458,7 +464,7 @@ static int32_t run_op(uint32_t op, mt_status *st) {
     case 1: *st = op_mask(); break;
     case 2: *st = op_conv_like(0, 0); break;
     case 3: *st = op_conv_like(1, 0); break;
-    case 4: *st = op_fc_grad_input(); break;
+    case 4: *st = op_fc_grad_input(0); break;
     case 5: *st = op_conv_update(0); break;
     case 6: *st = op_conv_update(1); break;
     case 7: *st = op_fc_update(); break;
@@ -473,6 +479,7 @@ static int32_t run_op(uint32_t op, mt_status *st) {
     case 16: *st = op_errors(); break;
     case 17: *st = op_conv_like(0, 1); break;
     case 18: *st = op_conv_like(1, 1); break;
+    case 19: *st = op_fc_grad_input(1); break;
     default: return 0;
   }
   return 1;

@@ -405,6 +405,44 @@ class BackwardNativeTest {
     checkFloats(probe.run(), expected, names);
   }
 
+  /**
+   * FULLY_CONNECTED input gradient with more inputs and units (8-wide blocks and edges, chunks of
+   * the live unit list), the split kernel, and now and then -0 / NaN dx values or non-finite
+   * w_real (the reference fallback).
+   */
+  @Test
+  void fullyConnectedGradInputWideSplitAndSpecialValuesMatchJava() {
+    SplittableRandom r = new SplittableRandom(7017);
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
+    List<float[]> expected = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < 300; c++) {
+      int batches = r.nextInt(1, 4);
+      int depth = r.nextInt(1, 150);
+      int units = r.nextInt(1, 150);
+      boolean perChannel = r.nextBoolean();
+      boolean special = r.nextInt(3) == 0;
+      int split = r.nextBoolean() ? -1 : r.nextInt(0, depth + 1);
+      float[] s = specialScales(r, units, perChannel, special);
+      byte[] w = int8s(r, units * depth, -127, 127);
+      float[] gr = r.nextBoolean() ? gradsWithDeadChannels(r, batches * units, units)
+          : grads(r, batches * units);
+      float[] dx = specialDx(r, batches * depth, special);
+      Words words = new Words().i(batches, depth, units, perChannel ? 1 : 0, s.length).f(s);
+      if (split < 0) {
+        probe.add(4, words.b(w).f(gr).f(dx));
+      } else {
+        byte[][] fs = splitFilter(r, w, depth, split);
+        probe.add(19, words.b(fs[0]).f(gr).f(dx).i(split).b(fs[1]));
+      }
+      BackwardKernels.fullyConnectedGradInput(batches, depth, units, s, w, gr, dx);
+      expected.add(dx);
+      names.add("fc grad input (wide) case " + c + " b=" + batches + " d=" + depth + " u="
+          + units + " perChannel=" + perChannel + " split=" + split + " special=" + special);
+    }
+    checkFloats(probe.run(), expected, names, true);
+  }
+
   @Test
   void addGradInputMatchesJava() {
     SplittableRandom r = new SplittableRandom(7005);
@@ -727,15 +765,26 @@ class BackwardNativeTest {
 
   @Test
   void fullyConnectedUpdateMatchesReferenceTrainer() {
-    SplittableRandom r = new SplittableRandom(7010);
+    fullyConnectedUpdateCases(7010, 500, 3, 40, 13, false);
+  }
+
+  /** Longer rows (several runs of sums per unit), an overflowing x_scale now and then. */
+  @Test
+  void fullyConnectedUpdateWideMatchesReferenceTrainer() {
+    fullyConnectedUpdateCases(7018, 200, 4, 200, 20, true);
+  }
+
+  private static void fullyConnectedUpdateCases(long seed, int cases, int batchBound,
+      int depthBound, int unitBound, boolean special) {
+    SplittableRandom r = new SplittableRandom(seed);
     NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<Expect> expected = new ArrayList<>();
     UpdateStats st = new UpdateStats();
-    for (int c = 0; c < 500; c++) {
-      int batches = r.nextInt(1, 3);
-      int depth = r.nextInt(1, 40);
-      int units = r.nextInt(1, 13);
-      float xScale = scale(r);
+    for (int c = 0; c < cases; c++) {
+      int batches = r.nextInt(1, batchBound);
+      int depth = r.nextInt(1, depthBound);
+      int units = r.nextInt(1, unitBound);
+      float xScale = special && r.nextInt(8) == 0 ? 3e37f : scale(r);
       int xZp = r.nextInt(-128, 128);
       byte[] x = int8s(r, batches * depth, -128, 127);
       float[][] k = factors(r, units, xScale);
