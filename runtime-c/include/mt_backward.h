@@ -165,8 +165,8 @@ mt_status mt_bias_update_s32(const mt_update_params *u, int32_t positions, int32
  * x is the saved input SLICE: x_dims = {n, ih, iw, cx} holds input channels 0 .. cx - 1 of the
  * full input, with channels <= cx <= filter_dims->c (cx == channels to save memory; the full
  * input also works). channels == 0 updates the bias only; x and x_dims may be NULL then.
- * Terms with g == 0 are skipped when x_scale * 256 is finite (their product is +-0, which never
- * changes a sum that starts at +0): same bits as the reference.
+ * Terms with g == 0 may be left out when x_scale * 256 is finite (their product is +-0, which
+ * never changes a sum that starts at +0): same bits as the reference.
  * The caller runs the input gradient first: it reads the old weights.
  */
 mt_status mt_conv2d_update_s8(const mt_conv_params *p, const mt_update_params *u,

@@ -16,12 +16,23 @@
 #include <stddef.h>
 #include "mt_types.h"
 #include "mt_train.h"
+#include "mt_train_inline.h"
 #include "mt_backward.h"
 #include "mt_support.h"
 
 /* 1 when the conv strides are >= 1 and the paddings >= 0 (p non-NULL), else 0. */
 static inline int mt_conv_steps_ok(const mt_conv_params *p) {
   return p->stride_h >= 1 && p->stride_w >= 1 && p->pad_h >= 0 && p->pad_w >= 0;
+}
+
+/* The bit pattern of v. */
+static inline uint32_t mt_float_bits(float v) {
+  union {
+    float f;
+    uint32_t u;
+  } bits;
+  bits.f = v;
+  return bits.u;
 }
 
 /* 1 when an int8 zero point is in [-128, 127], else 0. */
@@ -61,6 +72,34 @@ static inline int mt_grad_input_args_ok(const mt_conv_params *p, const float *w_
     return 0;
   }
   return mt_conv_steps_ok(p);
+}
+
+/*
+ * Input-gradient kernels: the reference skips every term with g == 0. Adding such a term instead
+ * gives the same bits when w_real = s_w * (float) w is finite (then g * w_real is +-0) and the
+ * accumulator is not -0: x + (+-0) == x for every other x, and an accumulator that does not
+ * start at -0 never becomes -0 (under round-to-nearest a sum is -0 only when both operands are).
+ * (A NaN accumulator stays the same NaN: adding +-0 returns it.) 1 when that holds for the whole
+ * call: every one of the n_scales scales times 128 is finite (|w| <= 128) and none of the n_dx dx
+ * values (their starting values) is -0 or a NaN (whose payload the reference would not touch);
+ * the kernels' fast paths may then add zero terms, else they run the reference loop.
+ */
+static inline int mt_grad_input_fast_ok(const float *w_scale, int32_t n_scales, const float *dx,
+                                        int32_t n_dx) {
+  int32_t i;
+  for (i = 0; i < n_scales; i++) {
+    const float lim = w_scale[i] * 128.0f;
+    if (lim - lim != 0.0f) {
+      return 0;
+    }
+  }
+  for (i = 0; i < n_dx; i++) {
+    const uint32_t b = mt_float_bits(dx[i]);
+    if (b == 0x80000000u || (b << 1) > 0xFF000000u) {
+      return 0; /* -0, or a NaN (exponent all ones, fraction not zero) */
+    }
+  }
+  return 1;
 }
 
 /*
@@ -156,34 +195,73 @@ static inline int mt_depthwise_grad_weight_x_ok(const mt_conv_params *p, const m
 }
 
 /*
- * What a CONV_2D / DEPTHWISE_CONV_2D weight-gradient sum reads: the int8 input x [n, in_h, in_w,
- * x_c] with its quantization, the output gradient g [n, out_h, out_w, out_c] and the geometry.
- * Filled by mt_wgrad_src_init once the arguments have been checked (channels > 0).
+ * The outputs o in [0, n_out) whose tap k reads an input inside [0, n_in), i.e.
+ * 0 <= o * stride - pad + k < n_in: the range [*lo, *hi) (empty when *lo == *hi).
+ * stride >= 1, pad >= 0, n_in >= 1, 0 <= k.
  */
-typedef struct {
-  const mt_conv_params *p;
-  const int8_t *x;
-  float x_scale;
-  int32_t x_zero_point;
-  const float *g;
-  int32_t n, in_h, in_w, x_c, out_h, out_w, out_c;
-  int32_t skip_zero; /* 1 when terms with g == 0 may be skipped (x_scale * 256 finite) */
-} mt_wgrad_src;
+static inline void mt_tap_span(int32_t n_out, int32_t n_in, int32_t stride, int32_t pad,
+                               int32_t k, int32_t *lo, int32_t *hi) {
+  const int32_t first = pad - k;          /* o * stride >= first */
+  const int32_t last = n_in - 1 + pad - k; /* o * stride <= last */
+  int32_t l = first <= 0 ? 0 : (first + stride - 1) / stride;
+  int32_t h = last < 0 ? 0 : last / stride + 1;
+  if (h > n_out) {
+    h = n_out;
+  }
+  if (l > h) {
+    l = h;
+  }
+  *lo = l;
+  *hi = h;
+}
+
+/* x_real of every int8 q: lut[q + 128] = x_scale * (float) (q - x_zero_point). */
+static inline void mt_x_lut_fill(float lut[256], float x_scale, int32_t x_zero_point) {
+  int32_t q;
+  for (q = -128; q < 128; q++) {
+    lut[q + 128] = x_scale * (float)(q - x_zero_point);
+  }
+}
 
 /*
- * Skipping a term with g == 0 leaves the sum's bits unchanged when x_real is finite (the term is
- * +-0 and the sum, starting at +0, is never -0 under round-to-nearest), which holds for every
- * int8 x when x_scale * 256 is finite (inf - inf and NaN give NaN).
+ * The weight-gradient sums of CONV_2D and DEPTHWISE_CONV_2D (the Java twins' contract): for
+ * output channel oc, tap (ky, kx) and input channel ic,
+ *   sum over b, oy, ox (in-bounds taps, in this order, from +0) of
+ *     g[b,oy,ox,oc] * (x_scale * (float) (x[b,iy,ix,ic] - x_zero_point))
+ * with iy = oy*stride_h - pad_h + ky, ix = ox*stride_w - pad_w + kx. CONV_2D sums every
+ * (oc, ic < channels); DEPTHWISE_CONV_2D uses ic = oc / M.
+ *
+ * How they are computed here, with the same bits:
+ *  - x_real is read from a 256-entry table filled with the very expression above;
+ *  - the in-bounds outputs of a tap form the rectangle mt_tap_span gives, so no bounds tests;
+ *  - up to 4 x 4 sums (4 output channels, 4 input channels) are accumulated at once, in
+ *    registers, each over the positions in order;
+ *  - no term is skipped, like the Java twins. (When x_real is finite for every int8 x, i.e.
+ *    x_scale * 256 is finite, a term with g == 0 is +-0, which never changes a sum that starts
+ *    at +0 under round-to-nearest; then an output channel whose g is zero everywhere has sums of
+ *    +0 without summing: mt_wgrad_all_zero.)
+ *
+ * mt_wgrad_src holds what the sums read: the int8 input x [n, in_h, in_w, x_c], its x_real
+ * table, the output gradient g [n, out_h, out_w, out_c] and the geometry. Filled by
+ * mt_wgrad_src_init once the arguments have been checked (channels > 0). About 1.1 KB: a local
+ * of the kernel.
  */
+typedef struct {
+  float lut[256]; /* lut[q + 128] = x_scale * (float) (q - x_zero_point), q in [-128, 127] */
+  const int8_t *x;
+  const float *g;
+  int32_t n, in_h, in_w, x_c, out_h, out_w, out_c;
+  int32_t stride_h, stride_w, pad_h, pad_w;
+  int32_t skip_zero; /* 1 when x_scale * 256 is finite: zero g terms may be left out */
+} mt_wgrad_src;
+
 static inline void mt_wgrad_src_init(mt_wgrad_src *s, const mt_conv_params *p,
                                      const mt_dims *x_dims, const int8_t *x, float x_scale,
                                      int32_t x_zero_point, const mt_dims *out_dims,
                                      const float *g) {
   float lim;
-  s->p = p;
+  mt_x_lut_fill(s->lut, x_scale, x_zero_point);
   s->x = x;
-  s->x_scale = x_scale;
-  s->x_zero_point = x_zero_point;
   s->g = g;
   s->n = out_dims->n;
   s->in_h = x_dims->h;
@@ -192,47 +270,272 @@ static inline void mt_wgrad_src_init(mt_wgrad_src *s, const mt_conv_params *p,
   s->out_h = out_dims->h;
   s->out_w = out_dims->w;
   s->out_c = out_dims->c;
+  s->stride_h = p->stride_h;
+  s->stride_w = p->stride_w;
+  s->pad_h = p->pad_h;
+  s->pad_w = p->pad_w;
   lim = x_scale * 256.0f;
   s->skip_zero = (lim - lim == 0.0f) ? 1 : 0;
 }
 
 /*
- * The weight gradient of tap (ky, kx) from input channel ic to output channel oc:
- *   sum over b, oy, ox (in-bounds taps, in this order, from +0) of
- *     g[b,oy,ox,oc] * (x_scale * (float) (x[b,iy,ix,ic] - x_zero_point))
- * with iy = oy*stride_h - pad_h + ky, ix = ox*stride_w - pad_w + kx, skipping g == 0 terms when
- * s->skip_zero. CONV_2D sums every (oc, ic < channels); DEPTHWISE_CONV_2D passes ic = oc / M.
+ * 1 when s->skip_zero and g[., ., ., oc + j] == 0 at every output position for every j < no:
+ * then every sum of those output channels is +0 (see above).
  */
-static inline float mt_conv_wgrad_sum(const mt_wgrad_src *s, int32_t oc, int32_t ky, int32_t kx,
-                                      int32_t ic) {
-  const mt_conv_params *p = s->p;
-  float gw = 0.0f;
-  int32_t b, oy, ox;
-  for (b = 0; b < s->n; b++) {
-    for (oy = 0; oy < s->out_h; oy++) {
-      const int32_t iy = oy * p->stride_h - p->pad_h + ky;
-      if (iy < 0 || iy >= s->in_h) {
-        continue;
+static inline int mt_wgrad_all_zero(const mt_wgrad_src *s, int32_t oc, int32_t no) {
+  const int32_t positions = s->n * s->out_h * s->out_w;
+  const float *gp = s->g + oc;
+  int32_t pos, j;
+  if (!s->skip_zero) {
+    return 0;
+  }
+  for (pos = 0; pos < positions; pos++) {
+    for (j = 0; j < no; j++) {
+      if (gp[j] != 0.0f) {
+        return 0;
       }
-      for (ox = 0; ox < s->out_w; ox++) {
-        const int32_t ix = ox * p->stride_w - p->pad_w + kx;
-        float gv;
-        float xr;
-        if (ix < 0 || ix >= s->in_w) {
-          continue;
+    }
+    gp += s->out_c;
+  }
+  return 1;
+}
+
+/*
+ * The in-bounds positions of tap (ky, kx) as rows: for b, oy in [oy0, oy1), the row of outputs
+ * ox in [ox0, ox1) reads inputs ix = ix0 + (ox - ox0) * stride_w of row iy. When each row ends
+ * where the next one starts, both in g and in x (whole output rows reading whole input rows, as
+ * a 1x1 stride-1 convolution does), a batch's rows are walked as one: `rows` rows of `run`
+ * positions each.
+ */
+typedef struct {
+  int32_t oy0, oy1, ox0, ox1, ix0, ky;
+  int32_t rows, run;
+} mt_tap_rows;
+
+/* The rows of tap (ky, kx); 0 when the tap reads no input at all. */
+static inline int mt_tap_rows_of(const mt_wgrad_src *s, int32_t ky, int32_t kx, mt_tap_rows *t) {
+  mt_tap_span(s->out_h, s->in_h, s->stride_h, s->pad_h, ky, &t->oy0, &t->oy1);
+  mt_tap_span(s->out_w, s->in_w, s->stride_w, s->pad_w, kx, &t->ox0, &t->ox1);
+  t->ix0 = t->ox0 * s->stride_w - s->pad_w + kx;
+  t->ky = ky;
+  t->rows = t->oy1 - t->oy0;
+  t->run = t->ox1 - t->ox0;
+  if (t->run == s->out_w && t->run * s->stride_w == s->stride_h * s->in_w) {
+    t->run *= t->rows;
+    t->rows = 1;
+  }
+  return t->oy0 < t->oy1 && t->ox0 < t->ox1;
+}
+
+/* mt_conv_wgrad_sums' common case, no = ni = 4: 16 sums in registers, 4 g and 4 x_real loaded
+ * per position. */
+static inline void mt_conv_wgrad_4x4(const mt_wgrad_src *s, const mt_tap_rows *t, int32_t oc,
+                                     int32_t ic, float sums[4][4]) {
+  const float *lut = s->lut + 128;
+  const int32_t x_step = s->stride_w * s->x_c;
+  const int32_t g_step = s->out_c;
+  float a[4][4];
+  int32_t b, r, oy, ox, j, i;
+  for (j = 0; j < 4; j++) {
+    for (i = 0; i < 4; i++) {
+      a[j][i] = 0.0f;
+    }
+  }
+  for (b = 0; b < s->n; b++) {
+    for (r = 0, oy = t->oy0; r < t->rows; r++, oy++) {
+      const int32_t iy = oy * s->stride_h - s->pad_h + t->ky;
+      const float *gp = s->g + ((b * s->out_h + oy) * s->out_w + t->ox0) * s->out_c + oc;
+      const int8_t *xp = s->x + ((b * s->in_h + iy) * s->in_w + t->ix0) * s->x_c + ic;
+      for (ox = 0; ox < t->run; ox++) {
+        float gv[4], xr[4];
+        for (j = 0; j < 4; j++) {
+          gv[j] = gp[j];
+          xr[j] = lut[xp[j]];
         }
-        gv = s->g[((b * s->out_h + oy) * s->out_w + ox) * s->out_c + oc];
-        if (gv == 0.0f && s->skip_zero) {
-          continue;
+        for (j = 0; j < 4; j++) {
+          for (i = 0; i < 4; i++) {
+            a[j][i] += gv[j] * xr[i];
+          }
         }
-        xr = s->x_scale *
-             (float)((int32_t)s->x[((b * s->in_h + iy) * s->in_w + ix) * s->x_c + ic] -
-                     s->x_zero_point);
-        gw += gv * xr;
+        gp += g_step;
+        xp += x_step;
       }
     }
   }
-  return gw;
+  for (j = 0; j < 4; j++) {
+    for (i = 0; i < 4; i++) {
+      sums[j][i] = a[j][i];
+    }
+  }
+}
+
+/*
+ * CONV_2D: the sums of output channels oc .. oc + no - 1 and input channels ic .. ic + ni - 1
+ * (1 <= no, ni <= 4) at tap t: sums[j][i] for (oc + j, ic + i). t == NULL: every sum is +0 (a
+ * tap that reads no input, or mt_wgrad_all_zero).
+ */
+static inline void mt_conv_wgrad_sums(const mt_wgrad_src *s, const mt_tap_rows *t, int32_t oc,
+                                      int32_t no, int32_t ic, int32_t ni, float sums[4][4]) {
+  const float *lut = s->lut + 128;
+  const int32_t x_step = s->stride_w * s->x_c;
+  int32_t b, oy, ox, j, i;
+  if (t != NULL && no == 4 && ni == 4) {
+    mt_conv_wgrad_4x4(s, t, oc, ic, sums);
+    return;
+  }
+  for (j = 0; j < no; j++) {
+    for (i = 0; i < ni; i++) {
+      sums[j][i] = 0.0f;
+    }
+  }
+  if (t == NULL) {
+    return;
+  }
+  /* the edges of the channel ranges: the same sums, in memory */
+  for (b = 0; b < s->n; b++) {
+    for (oy = t->oy0; oy < t->oy1; oy++) {
+      const int32_t iy = oy * s->stride_h - s->pad_h + t->ky;
+      const float *gp = s->g + ((b * s->out_h + oy) * s->out_w + t->ox0) * s->out_c + oc;
+      const int8_t *xp = s->x + ((b * s->in_h + iy) * s->in_w + t->ix0) * s->x_c + ic;
+      for (ox = t->ox0; ox < t->ox1; ox++) {
+        for (j = 0; j < no; j++) {
+          for (i = 0; i < ni; i++) {
+            sums[j][i] += gp[j] * lut[xp[i]];
+          }
+        }
+        gp += s->out_c;
+        xp += x_step;
+      }
+    }
+  }
+}
+
+/* mt_depthwise_wgrad_sums' common case, no = 4: 4 sums in registers; xp[d[j]] is the input of
+ * output channel oc + j. */
+static inline void mt_depthwise_wgrad_4(const mt_wgrad_src *s, const mt_tap_rows *t, int32_t oc,
+                                        int32_t ic, const int32_t d[4], float sums[4]) {
+  const float *lut = s->lut + 128;
+  const int32_t x_step = s->stride_w * s->x_c;
+  const int32_t g_step = s->out_c;
+  const int32_t d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3];
+  float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+  int32_t b, r, oy, ox;
+  for (b = 0; b < s->n; b++) {
+    for (r = 0, oy = t->oy0; r < t->rows; r++, oy++) {
+      const int32_t iy = oy * s->stride_h - s->pad_h + t->ky;
+      const float *gp = s->g + ((b * s->out_h + oy) * s->out_w + t->ox0) * s->out_c + oc;
+      const int8_t *xp = s->x + ((b * s->in_h + iy) * s->in_w + t->ix0) * s->x_c + ic;
+      for (ox = 0; ox < t->run; ox++) {
+        a0 += gp[0] * lut[xp[d0]];
+        a1 += gp[1] * lut[xp[d1]];
+        a2 += gp[2] * lut[xp[d2]];
+        a3 += gp[3] * lut[xp[d3]];
+        gp += g_step;
+        xp += x_step;
+      }
+    }
+  }
+  sums[0] = a0;
+  sums[1] = a1;
+  sums[2] = a2;
+  sums[3] = a3;
+}
+
+/*
+ * DEPTHWISE_CONV_2D (multiplier mult): the sums of output channels oc .. oc + no - 1
+ * (1 <= no <= 4) at tap t, output channel oc + j reading input channel (oc + j) / mult:
+ * sums[j] for oc + j. t == NULL: every sum is +0.
+ */
+static inline void mt_depthwise_wgrad_sums(const mt_wgrad_src *s, const mt_tap_rows *t,
+                                           int32_t oc, int32_t no, int32_t mult, float sums[4]) {
+  const float *lut = s->lut + 128;
+  const int32_t x_step = s->stride_w * s->x_c;
+  const int32_t ic = oc / mult;
+  int32_t d[4]; /* the input channel of oc + j, relative to ic */
+  int32_t b, oy, ox, j;
+  for (j = 0; j < 4; j++) {
+    d[j] = (oc + j) / mult - ic;
+    sums[j] = 0.0f;
+  }
+  if (t == NULL) {
+    return;
+  }
+  if (no == 4) {
+    mt_depthwise_wgrad_4(s, t, oc, ic, d, sums);
+    return;
+  }
+  for (b = 0; b < s->n; b++) {
+    for (oy = t->oy0; oy < t->oy1; oy++) {
+      const int32_t iy = oy * s->stride_h - s->pad_h + t->ky;
+      const float *gp = s->g + ((b * s->out_h + oy) * s->out_w + t->ox0) * s->out_c + oc;
+      const int8_t *xp = s->x + ((b * s->in_h + iy) * s->in_w + t->ix0) * s->x_c + ic;
+      for (ox = t->ox0; ox < t->ox1; ox++) {
+        for (j = 0; j < no; j++) {
+          sums[j] += gp[j] * lut[xp[d[j]]];
+        }
+        gp += s->out_c;
+        xp += x_step;
+      }
+    }
+  }
+}
+
+/*
+ * Stochastic updates of several output channels at once: the updates of output channel oc draw
+ * the PRNG values number oc * D .. oc * D + D - 1 of the kernel's sequence (D = updates per
+ * output channel), so a copy of the generator moved D steps ahead per channel ("cursor") gives
+ * each channel its own values, in the same order as one generator drawing channel after channel.
+ * PCG32's step (mt_train.h) is the affine map state' = state * 6364136223846793005 + inc; D steps
+ * compose to state' = state * mult + plus (O'Neill's pcg_advance_lcg_64), integer only.
+ */
+typedef struct {
+  uint64_t mult, plus;
+} mt_prng_jump;
+
+static inline mt_prng_jump mt_prng_jump_of(const mt_prng *rng, uint32_t steps) {
+  uint64_t cur_mult = MT_PCG_MULT;
+  uint64_t cur_plus = rng->inc;
+  mt_prng_jump j;
+  j.mult = 1u;
+  j.plus = 0u;
+  while (steps > 0u) {
+    if ((steps & 1u) != 0u) {
+      j.mult *= cur_mult;
+      j.plus = j.plus * cur_mult + cur_plus;
+    }
+    cur_plus = (cur_mult + 1u) * cur_plus;
+    cur_mult *= cur_mult;
+    steps >>= 1;
+  }
+  return j;
+}
+
+/*
+ * The generators of output channels oc + j, j < no (no <= 4), whose updates start at *rng:
+ * draw[j] = rng when not stochastic (nothing is drawn; rng may be NULL), else
+ * draw[j] = &cursor[j], a copy of *rng moved j * D steps ahead (per_oc = D steps). After the
+ * updates of the no channels, mt_prng_cursors_done moves *rng past them.
+ */
+static inline void mt_prng_cursors(mt_prng *rng, int stochastic, const mt_prng_jump *per_oc,
+                                   int32_t no, mt_prng cursor[4], mt_prng *draw[4]) {
+  int32_t j;
+  for (j = 0; j < no; j++) {
+    draw[j] = rng;
+    if (stochastic) {
+      cursor[j] = *rng;
+      if (j > 0) {
+        cursor[j].state = cursor[j - 1].state * per_oc->mult + per_oc->plus;
+      }
+      draw[j] = &cursor[j];
+    }
+  }
+}
+
+static inline void mt_prng_cursors_done(mt_prng *rng, int stochastic, int32_t no,
+                                        const mt_prng cursor[4]) {
+  if (stochastic) {
+    rng->state = cursor[no - 1].state; /* the last channel's cursor drew its D values */
+  }
 }
 
 /*
@@ -246,21 +549,30 @@ static inline int mt_fc_grad_weight_dims_ok(const float *g, int32_t batches, int
          channels <= depth;
 }
 
+/* Inputs per run of FULLY_CONNECTED weight-gradient sums (a local of 4 * MT_FC_RUN bytes). */
+#define MT_FC_RUN 64
+
 /*
- * The FULLY_CONNECTED weight gradient of unit u, input d (x is the slice [batches, channels]):
- *   sum over b (in order, from +0) of g[b,u] * (x_scale * (float) (x[b,d] - x_zero_point))
+ * The FULLY_CONNECTED weight gradients of unit u, inputs d0 .. d0 + n - 1 (n <= MT_FC_RUN; x is
+ * the slice [batches, channels], lut its x_real table from mt_x_lut_fill):
+ *   gw[i] = sum over b (in order, from +0) of g[b,u] * (x_scale * (float) (x[b,d0+i] - x_zero_point))
  * No term is skipped.
  */
-static inline float mt_fc_wgrad_sum(const int8_t *x, float x_scale, int32_t x_zero_point,
-                                    int32_t channels, const float *g, int32_t units,
-                                    int32_t batches, int32_t u, int32_t d) {
-  float gw = 0.0f;
-  int32_t b;
-  for (b = 0; b < batches; b++) {
-    const float xr = x_scale * (float)((int32_t)x[b * channels + d] - x_zero_point);
-    gw += g[b * units + u] * xr;
+static inline void mt_fc_wgrad_sums(const float lut[256], const int8_t *x, int32_t channels,
+                                    const float *g, int32_t units, int32_t batches, int32_t u,
+                                    int32_t d0, int32_t n, float gw[MT_FC_RUN]) {
+  const float *xr = lut + 128;
+  int32_t b, i;
+  for (i = 0; i < n; i++) {
+    gw[i] = 0.0f;
   }
-  return gw;
+  for (b = 0; b < batches; b++) {
+    const float gv = g[b * units + u];
+    const int8_t *xp = x + b * channels + d0;
+    for (i = 0; i < n; i++) {
+      gw[i] += gv * xr[xp[i]];
+    }
+  }
 }
 
 #endif /* MT_BACKWARD_SUPPORT_H */

@@ -70,6 +70,13 @@ typedef enum {
 int8_t mt_update_s8(int8_t w, float delta, mt_rounding mode, mt_prng *rng);
 
 /*
+ * for i < n, in order: w[i] = mt_update_s8(w[i], mt_qas_delta(g[i], k, lr), mode, rng): the
+ * QAS update of a run of int8 weights that share their factor k (same results, same draws).
+ */
+void mt_update_s8_qas_run(int8_t *w, const float *g, int32_t n, float k, float lr,
+                          mt_rounding mode, mt_prng *rng);
+
+/*
  * new = saturate(b + R(delta)) to [INT32_MIN, INT32_MAX], with the same rounding, PRNG and NaN
  * rules as mt_update_s8. R(delta) is an exact integer (float values of magnitude >= 2^23 are
  * integers already; magnitudes >= 2^32 saturate), added in 64 bits.

@@ -29,6 +29,9 @@
  *  14 fc_f32 update:   units, depth, lr, w, b, f, dl -> w, b
  *  15 dequantize:      n, scale, zp, q -> out
  *  16 argument checks: (none) -> the status of each invalid call (all must be MT_ERR_ARG)
+ *  17 conv2d grad input, split: as 2, then split, slice[out_c * kh * kw * split] -> dx
+ *  18 depthwise grad input, split: as 3, then split, slice[kh * kw * split] -> dx
+ *  19 fc grad input, split: as 4, then split, slice[units * split] -> dx
  * Exits 2 on a malformed record or unknown op (the record plumbing is in probe_records.h).
  */
 #include <stdint.h>
@@ -64,12 +67,12 @@ static mt_status op_mask(void) {
   return s != MT_OK ? s : (s2 != MT_OK ? s2 : s3);
 }
 
-static mt_status op_conv_like(int32_t depthwise) {
+static mt_status op_conv_like(int32_t depthwise, int32_t has_split) {
   mt_conv_params p;
   mt_dims in, f, out;
-  int32_t per_channel, ns;
+  int32_t per_channel, ns, split = 0;
   float *s, *g, *dx;
-  int8_t *w;
+  int8_t *w, *slice = NULL;
   mt_status st;
   p.input_offset = 0;
   p.output_offset = 0;
@@ -89,27 +92,43 @@ static mt_status op_conv_like(int32_t depthwise) {
   w = next_s8(count(&f));
   g = next_floats(count(&out));
   dx = next_floats(count(&in));
+  if (has_split) {
+    split = next_i();
+    slice = next_s8(count(&f) / f.c * split);
+  }
   if (g_bad) {
     return MT_ERR_ARG;
   }
-  st = depthwise ? mt_depthwise_grad_input_f32(&p, s, per_channel, &in, &f, w, &out, g, dx)
-                 : mt_conv2d_grad_input_f32(&p, s, per_channel, &in, &f, w, &out, g, dx);
+  if (has_split) {
+    st = depthwise ? mt_depthwise_grad_input_split_f32(&p, s, per_channel, &in, &f, w, slice,
+                                                       split, &out, g, dx)
+                   : mt_conv2d_grad_input_split_f32(&p, s, per_channel, &in, &f, w, slice, split,
+                                                    &out, g, dx);
+  } else {
+    st = depthwise ? mt_depthwise_grad_input_f32(&p, s, per_channel, &in, &f, w, &out, g, dx)
+                   : mt_conv2d_grad_input_f32(&p, s, per_channel, &in, &f, w, &out, g, dx);
+  }
   emit_floats(dx, count(&in));
   return st;
 }
 
-static mt_status op_fc_grad_input(void) {
+static mt_status op_fc_grad_input(int32_t has_split) {
   int32_t batches = next_i(), depth = next_i(), units = next_i(), per_channel = next_i();
   int32_t ns = next_i();
   float *s = next_floats(ns);
   int8_t *w = next_s8(units * depth);
   float *g = next_floats(batches * units);
   float *dx = next_floats(batches * depth);
+  int32_t split = has_split ? next_i() : 0;
+  int8_t *slice = has_split ? next_s8(units * split) : NULL;
   mt_status st;
   if (g_bad) {
     return MT_ERR_ARG;
   }
-  st = mt_fully_connected_grad_input_f32(batches, depth, units, s, per_channel, w, g, dx);
+  st = has_split ? mt_fully_connected_grad_input_split_f32(batches, depth, units, s, per_channel,
+                                                           w, slice, split, g, dx)
+                 : mt_fully_connected_grad_input_f32(batches, depth, units, s, per_channel, w, g,
+                                                     dx);
   emit_floats(dx, batches * depth);
   return st;
 }
@@ -443,9 +462,9 @@ static mt_status op_errors(void) {
 static int32_t run_op(uint32_t op, mt_status *st) {
   switch (op) {
     case 1: *st = op_mask(); break;
-    case 2: *st = op_conv_like(0); break;
-    case 3: *st = op_conv_like(1); break;
-    case 4: *st = op_fc_grad_input(); break;
+    case 2: *st = op_conv_like(0, 0); break;
+    case 3: *st = op_conv_like(1, 0); break;
+    case 4: *st = op_fc_grad_input(0); break;
     case 5: *st = op_conv_update(0); break;
     case 6: *st = op_conv_update(1); break;
     case 7: *st = op_fc_update(); break;
@@ -458,6 +477,9 @@ static int32_t run_op(uint32_t op, mt_status *st) {
     case 14: *st = op_fc_f32((int32_t)op); break;
     case 15: *st = op_dequantize(); break;
     case 16: *st = op_errors(); break;
+    case 17: *st = op_conv_like(0, 1); break;
+    case 18: *st = op_conv_like(1, 1); break;
+    case 19: *st = op_fc_grad_input(1); break;
     default: return 0;
   }
   return 1;

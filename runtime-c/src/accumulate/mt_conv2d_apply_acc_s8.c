@@ -44,7 +44,10 @@ mt_status mt_conv2d_apply_acc_s8(const mt_update_params *u, int32_t count,
         float *ap = acc + tap * channels;
         int8_t *fp = filter + tap * f_c;
         for (ic = 0; ic < channels; ic++) {
-          fp[ic] = mt_update_s8(fp[ic], mt_qas_delta(ap[ic] / n, k, u->lr), u->rounding, rng);
+          ap[ic] = ap[ic] / n; /* the mean, in place: the row is cleared below */
+        }
+        mt_update_s8_qas_run(fp, ap, channels, k, u->lr, u->rounding, rng);
+        for (ic = 0; ic < channels; ic++) {
           ap[ic] = 0.0f;
         }
       }

@@ -11,9 +11,7 @@
  *        g[b,oy,ox,oc] * (x_scale * (float) (x[b,iy,ix,ic] - x_zero_point))
  *   acc[((oc*kh + ky)*kw + kx)*channels + ic] += gw
  *
- * Terms with g == 0 are skipped when x_scale * 256 is finite: the term is then +-0 and the sum,
- * starting at +0, is never -0 under round-to-nearest, so gw keeps the reference's bits (as
- * mt_conv2d_update_s8).
+ * The sums are computed as mt_backward_support.h describes (same bits).
  */
 mt_status mt_conv2d_grad_weight_acc_f32(const mt_conv_params *p,
                                         const mt_dims *x_dims, const int8_t *x, float x_scale,
@@ -21,7 +19,7 @@ mt_status mt_conv2d_grad_weight_acc_f32(const mt_conv_params *p,
                                         const mt_dims *filter_dims, int32_t channels,
                                         const mt_dims *out_dims, const float *g, float *acc) {
   int32_t k_h, k_w;
-  int32_t oc, ky, kx, ic;
+  int32_t oc, ky, kx, ic, j, i;
   mt_wgrad_src src;
 
   if (p == NULL || g == NULL) {
@@ -41,12 +39,27 @@ mt_status mt_conv2d_grad_weight_acc_f32(const mt_conv_params *p,
   k_h = filter_dims->h;
   k_w = filter_dims->w;
   mt_wgrad_src_init(&src, p, x_dims, x, x_scale, x_zero_point, out_dims, g);
-  for (oc = 0; oc < out_dims->c; oc++) {
+  /*
+   * 4 output x 4 input channels at a time (mt_conv_wgrad_sums). Every acc element gets its sum
+   * added, also a sum of +0 (acc may hold -0).
+   */
+  for (oc = 0; oc < out_dims->c; oc += 4) {
+    const int32_t no = out_dims->c - oc < 4 ? out_dims->c - oc : 4;
+    const int zero = mt_wgrad_all_zero(&src, oc, no);
     for (ky = 0; ky < k_h; ky++) {
       for (kx = 0; kx < k_w; kx++) {
-        float *ap = acc + ((oc * k_h + ky) * k_w + kx) * channels;
-        for (ic = 0; ic < channels; ic++) {
-          ap[ic] += mt_conv_wgrad_sum(&src, oc, ky, kx, ic);
+        mt_tap_rows t;
+        const int reads = mt_tap_rows_of(&src, ky, kx, &t) && !zero;
+        for (ic = 0; ic < channels; ic += 4) {
+          const int32_t ni = channels - ic < 4 ? channels - ic : 4;
+          float sums[4][4];
+          mt_conv_wgrad_sums(&src, reads ? &t : NULL, oc, no, ic, ni, sums);
+          for (j = 0; j < no; j++) {
+            float *ap = acc + (((oc + j) * k_h + ky) * k_w + kx) * channels + ic;
+            for (i = 0; i < ni; i++) {
+              ap[i] += sums[j][i];
+            }
+          }
         }
       }
     }

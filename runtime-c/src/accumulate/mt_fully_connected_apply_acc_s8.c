@@ -33,7 +33,10 @@ mt_status mt_fully_connected_apply_acc_s8(const mt_update_params *u, int32_t cou
     int8_t *row = filter + o * depth;
     float *ap = acc + o * channels;
     for (d = 0; d < channels; d++) {
-      row[d] = mt_update_s8(row[d], mt_qas_delta(ap[d] / n, k, u->lr), u->rounding, rng);
+      ap[d] = ap[d] / n; /* the mean, in place: the row is cleared below */
+    }
+    mt_update_s8_qas_run(row, ap, channels, k, u->lr, u->rounding, rng);
+    for (d = 0; d < channels; d++) {
       ap[d] = 0.0f;
     }
   }

@@ -16,7 +16,8 @@ mt_status mt_fully_connected_grad_weight_acc_f32(int32_t batches, int32_t depth,
                                                  const int8_t *x, float x_scale,
                                                  int32_t x_zero_point, int32_t channels,
                                                  const float *g, float *acc) {
-  int32_t u, d;
+  float lut[256], gw[MT_FC_RUN];
+  int32_t u, d, i;
   if (!mt_fc_grad_weight_dims_ok(g, batches, depth, units, channels)) {
     return MT_ERR_ARG;
   }
@@ -26,10 +27,15 @@ mt_status mt_fully_connected_grad_weight_acc_f32(int32_t batches, int32_t depth,
   if (x == NULL || acc == NULL || !mt_zero_point_ok(x_zero_point)) {
     return MT_ERR_ARG;
   }
+  mt_x_lut_fill(lut, x_scale, x_zero_point);
   for (u = 0; u < units; u++) {
     float *row = acc + u * channels;
-    for (d = 0; d < channels; d++) {
-      row[d] += mt_fc_wgrad_sum(x, x_scale, x_zero_point, channels, g, units, batches, u, d);
+    for (d = 0; d < channels; d += MT_FC_RUN) {
+      const int32_t n = channels - d < MT_FC_RUN ? channels - d : MT_FC_RUN;
+      mt_fc_wgrad_sums(lut, x, channels, g, units, batches, u, d, n, gw);
+      for (i = 0; i < n; i++) {
+        row[d + i] += gw[i];
+      }
     }
   }
   return MT_OK;

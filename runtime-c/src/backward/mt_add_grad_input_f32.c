@@ -20,6 +20,14 @@ mt_status mt_add_grad_input_f32(const mt_dims *in_dims, const mt_dims *out_dims,
       (in_dims->c != out_dims->c && in_dims->c != 1)) {
     return MT_ERR_ARG;
   }
+  if (in_dims->n == out_dims->n && in_dims->h == out_dims->h && in_dims->w == out_dims->w &&
+      in_dims->c == out_dims->c) {
+    const int32_t count = mt_dims_count(out_dims);
+    for (i = 0; i < count; i++) {
+      dx[i] += g[i]; /* no broadcast: element by element, in order */
+    }
+    return MT_OK;
+  }
   sc = in_dims->c == 1 ? 0 : 1;
   sw = in_dims->w == 1 ? 0 : in_dims->c;
   sh = in_dims->h == 1 ? 0 : in_dims->w * in_dims->c;

@@ -11,7 +11,9 @@
  *   gw = sum over b, oy, ox (in-bounds, in order, from +0) of g[b,oy,ox,oc] * x_real[b,iy,ix,oc/M]
  *   filter[ky,kx,oc] = mt_update_s8(filter[..], mt_qas_delta(gw, k_w[oc], lr), rounding, rng)
  * then (bias != NULL) mt_bias_update_s32 over the output positions, every output channel.
- * Zero g terms are skipped under the same condition as mt_conv2d_update_s8 (same bits).
+ * The sums are computed 4 output channels at a time (mt_depthwise_wgrad_sums, same bits); output
+ * channel oc draws its stochastic-rounding values from a cursor kh * kw * oc steps ahead, as in
+ * mt_conv2d_update_s8.
  */
 static mt_status update(const mt_conv_params *p, const mt_update_params *u,
                         const mt_dims *x_dims, const int8_t *x, float x_scale,
@@ -19,7 +21,7 @@ static mt_status update(const mt_conv_params *p, const mt_update_params *u,
                         int32_t sliced, int32_t channels, const mt_dims *out_dims,
                         const float *g, int32_t *bias, mt_prng *rng) {
   int32_t k_h, k_w, out_c, mult;
-  int32_t oc, ky, kx;
+  int32_t oc, ky, kx, j;
 
   if (p == NULL || u == NULL || filter == NULL || g == NULL) {
     return MT_ERR_ARG;
@@ -40,18 +42,33 @@ static mt_status update(const mt_conv_params *p, const mt_update_params *u,
   out_c = out_dims->c;
   mult = p->depth_multiplier;
   if (channels > 0) {
+    const int stochastic = u->rounding == MT_ROUND_STOCHASTIC;
+    const int32_t row = sliced ? channels : out_c; /* filter elements per tap */
     mt_wgrad_src src;
+    mt_prng_jump per_oc = {1u, 0u};
     mt_wgrad_src_init(&src, p, x_dims, x, x_scale, x_zero_point, out_dims, g);
-    for (oc = 0; oc < channels; oc++) {
-      const float k = u->k_w[oc];
-      const int32_t ic = oc / mult;
+    if (stochastic) {
+      per_oc = mt_prng_jump_of(rng, (uint32_t)(k_h * k_w));
+    }
+    for (oc = 0; oc < channels; oc += 4) {
+      const int32_t no = channels - oc < 4 ? channels - oc : 4;
+      const int zero = mt_wgrad_all_zero(&src, oc, no);
+      mt_prng cursor[4];
+      mt_prng *draw[4]; /* output channel oc + j draws from draw[j] */
+      mt_prng_cursors(rng, stochastic, &per_oc, no, cursor, draw);
       for (ky = 0; ky < k_h; ky++) {
         for (kx = 0; kx < k_w; kx++) {
-          const int32_t idx = (ky * k_w + kx) * (sliced ? channels : out_c) + oc;
-          const float gw = mt_conv_wgrad_sum(&src, oc, ky, kx, ic);
-          filter[idx] = mt_update_s8(filter[idx], mt_qas_delta(gw, k, u->lr), u->rounding, rng);
+          mt_tap_rows t;
+          const int reads = mt_tap_rows_of(&src, ky, kx, &t) && !zero;
+          int8_t *fp = filter + (ky * k_w + kx) * row + oc;
+          float sums[4];
+          mt_depthwise_wgrad_sums(&src, reads ? &t : NULL, oc, no, mult, sums);
+          for (j = 0; j < no; j++) {
+            mt_update_s8_qas_run(fp + j, sums + j, 1, u->k_w[oc + j], u->lr, u->rounding, draw[j]);
+          }
         }
       }
+      mt_prng_cursors_done(rng, stochastic, no, cursor);
     }
   }
   if (bias != NULL) {

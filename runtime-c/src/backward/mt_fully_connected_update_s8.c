@@ -11,6 +11,8 @@
  *   gw = sum over b (in order, from +0) of g[b,o] * (x_scale * (float) (x[b,d] - x_zero_point))
  *   filter[o,d] = mt_update_s8(filter[o * depth + d], mt_qas_delta(gw, k_w[o], lr), ...)
  * then (bias != NULL) mt_bias_update_s32 over the batches. x is [batches, channels].
+ * The sums come MT_FC_RUN inputs at a time (mt_fc_wgrad_sums, x_real from a table), each run's
+ * weights are then updated in order (mt_update_s8_qas_run).
  */
 mt_status mt_fully_connected_update_s8(const mt_update_params *u, int32_t batches, int32_t depth,
                                        int32_t units, const int8_t *x, float x_scale,
@@ -27,12 +29,16 @@ mt_status mt_fully_connected_update_s8(const mt_update_params *u, int32_t batche
   if (channels > 0 && (x == NULL || !mt_zero_point_ok(x_zero_point))) {
     return MT_ERR_ARG;
   }
-  for (o = 0; o < units && channels > 0; o++) {
-    const float k = u->k_w[o];
-    int8_t *row = filter + o * depth;
-    for (d = 0; d < channels; d++) {
-      const float gw = mt_fc_wgrad_sum(x, x_scale, x_zero_point, channels, g, units, batches, o, d);
-      row[d] = mt_update_s8(row[d], mt_qas_delta(gw, k, u->lr), u->rounding, rng);
+  if (channels > 0) {
+    float lut[256], gw[MT_FC_RUN];
+    mt_x_lut_fill(lut, x_scale, x_zero_point);
+    for (o = 0; o < units; o++) {
+      int8_t *row = filter + o * depth;
+      for (d = 0; d < channels; d += MT_FC_RUN) {
+        const int32_t n = channels - d < MT_FC_RUN ? channels - d : MT_FC_RUN;
+        mt_fc_wgrad_sums(lut, x, channels, g, units, batches, o, d, n, gw);
+        mt_update_s8_qas_run(row + d, gw, n, u->k_w[o], u->lr, u->rounding, rng);
+      }
     }
   }
   if (bias != NULL) {

@@ -8,8 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "mt_train.h"
-
-#define MT_PCG_MULT 6364136223846793005ull
+#include "mt_train_inline.h"
 
 void mt_prng_seed(mt_prng *rng, uint32_t seed) {
   rng->state = 0u;
@@ -20,18 +19,11 @@ void mt_prng_seed(mt_prng *rng, uint32_t seed) {
 }
 
 uint32_t mt_prng_next_u32(mt_prng *rng) {
-  uint64_t old = rng->state;
-  uint32_t xorshifted;
-  uint32_t rot;
-  rng->state = old * MT_PCG_MULT + rng->inc;
-  xorshifted = (uint32_t)(((old >> 18) ^ old) >> 27);
-  rot = (uint32_t)(old >> 59);
-  return (xorshifted >> rot) | (xorshifted << ((0u - rot) & 31u));
+  return mt_prng_next_u32_inline(rng);
 }
 
 float mt_prng_next_float(mt_prng *rng) {
-  /* 24 random bits converted exactly, scaled by 2^-24 (exact): a multiple of 2^-24 in [0, 1). */
-  return (float)(mt_prng_next_u32(rng) >> 8) * 0x1p-24f;
+  return mt_prng_next_float_inline(rng);
 }
 
 uint32_t mt_prng_below(mt_prng *rng, uint32_t n) {

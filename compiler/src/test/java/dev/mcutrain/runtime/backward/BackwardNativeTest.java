@@ -69,13 +69,113 @@ class BackwardNativeTest {
     return s;
   }
 
+  /** Gradients with about a third of the channels (of the innermost c) zero everywhere. */
+  private static float[] gradsWithDeadChannels(SplittableRandom r, int n, int c) {
+    float[] g = grads(r, n);
+    for (int ch = 0; ch < c; ch++) {
+      if (r.nextInt(3) == 0) {
+        for (int i = ch; i < n; i += c) {
+          g[i] = r.nextBoolean() ? 0f : -0f;
+        }
+      }
+    }
+    return g;
+  }
+
+  /**
+   * Scales; when special, now and then one that makes a w_real infinite or NaN (+-inf, NaN, a
+   * value whose 128-fold overflows) or zero.
+   */
+  private static float[] specialScales(SplittableRandom r, int channels, boolean perChannel,
+      boolean special) {
+    float[] s = scales(r, channels, perChannel);
+    if (special) {
+      float[] odd = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 3e37f, 0f};
+      for (int i = 0; i < s.length; i++) {
+        if (r.nextInt(3 * s.length) == 0) {
+          s[i] = odd[r.nextInt(odd.length)];
+        }
+      }
+    }
+    return s;
+  }
+
+  /** dxInit; when special, now and then with -0 (or, rarely, NaN) values in it. */
+  private static float[] specialDx(SplittableRandom r, int n, boolean special) {
+    float[] d = dxInit(r, n);
+    if (special) {
+      int k = r.nextInt(3);
+      for (int i = 0; i < n; i++) {
+        if (k > 0 && r.nextInt(8) == 0) {
+          d[i] = k == 1 || r.nextInt(10) != 0 ? -0f : Float.NaN;
+        }
+      }
+    }
+    return d;
+  }
+
+  /** A geometry as KernelData.geo, with filters up to kBound - 1 and strides up to 3. */
+  private static Geo wideGeo(SplittableRandom r, int inBound, int kBound) {
+    while (true) {
+      int n = r.nextInt(1, 3);
+      int ih = r.nextInt(1, inBound);
+      int iw = r.nextInt(1, inBound);
+      int kh = r.nextInt(1, kBound);
+      int kw = r.nextInt(1, kBound);
+      int sh = r.nextInt(1, 4);
+      int sw = r.nextInt(1, 4);
+      if (r.nextBoolean()) {
+        int oh = (ih + sh - 1) / sh;
+        int ow = (iw + sw - 1) / sw;
+        int ph = Math.max((oh - 1) * sh + kh - ih, 0) / 2;
+        int pw = Math.max((ow - 1) * sw + kw - iw, 0) / 2;
+        return new Geo(n, ih, iw, kh, kw, sh, sw, ph, pw, oh, ow, true);
+      }
+      if (ih < kh || iw < kw) {
+        continue;
+      }
+      return new Geo(n, ih, iw, kh, kw, sh, sw, 0, 0, (ih - kh) / sh + 1, (iw - kw) / sw + 1,
+          false);
+    }
+  }
+
+  /**
+   * The split kernels' operands: of the merged filter w (rows of d innermost values), the slice
+   * [rows][split] of the first split values of each row, and the whole filter with those values
+   * scrambled (the kernels must not read them).
+   */
+  private static byte[][] splitFilter(SplittableRandom r, byte[] w, int d, int split) {
+    int rows = w.length / d;
+    byte[] slice = new byte[rows * split];
+    byte[] filter = w.clone();
+    for (int row = 0; row < rows; row++) {
+      for (int i = 0; i < split; i++) {
+        slice[row * split + i] = w[row * d + i];
+        filter[row * d + i] = (byte) r.nextInt(-128, 128);
+      }
+    }
+    return new byte[][] {filter, slice};
+  }
+
   // ---- comparisons -------------------------------------------------------------------------
 
   private static void assertBits(float[] expected, float[] actual, Supplier<String> ctx) {
+    assertBits(expected, actual, false, ctx);
+  }
+
+  /**
+   * Bit-for-bit equality; with anyNaN, a NaN matches any NaN (Java does not pin which NaN an
+   * operation on two different NaNs returns: the JIT may swap the operands of + and *).
+   */
+  private static void assertBits(float[] expected, float[] actual, boolean anyNaN,
+      Supplier<String> ctx) {
     assertEquals(expected.length, actual.length, ctx);
     for (int i = 0; i < expected.length; i++) {
       int e = Float.floatToRawIntBits(expected[i]);
       int a = Float.floatToRawIntBits(actual[i]);
+      if (anyNaN && Float.isNaN(expected[i]) && Float.isNaN(actual[i])) {
+        continue;
+      }
       if (e != a) {
         fail(ctx.get() + ": element " + i + ": Java " + expected[i] + " (0x"
             + Integer.toHexString(e) + "), C " + actual[i] + " (0x" + Integer.toHexString(a)
@@ -195,6 +295,92 @@ class BackwardNativeTest {
     checkFloats(probe.run(), expected, names);
   }
 
+  /**
+   * CONV_2D input gradient with more channels (several 4 x 4 blocks, chunks of the live channel
+   * list, channel and position edges), dead output channels, the split kernel, and now and then
+   * -0 / NaN dx values or non-finite w_real (the kernel's reference fallback).
+   */
+  @Test
+  void conv2dGradInputWideSplitAndSpecialValuesMatchJava() {
+    SplittableRandom r = new SplittableRandom(7015);
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
+    List<float[]> expected = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < 300; c++) {
+      Geo g = geo(r, 8);
+      int ic = r.nextInt(1, 26);
+      int oc = r.nextInt(1, 90);
+      boolean perChannel = r.nextBoolean();
+      boolean special = r.nextInt(3) == 0;
+      int split = r.nextBoolean() ? -1 : r.nextInt(0, ic + 1); // -1: the whole-filter kernel
+      int[] in = {g.n(), g.ih(), g.iw(), ic};
+      int[] f = {oc, g.kh(), g.kw(), ic};
+      int[] out = {g.n(), g.oh(), g.ow(), oc};
+      float[] s = specialScales(r, oc, perChannel, special);
+      byte[] w = int8s(r, count(f), -127, 127);
+      float[] gr = r.nextBoolean() ? gradsWithDeadChannels(r, count(out), oc)
+          : grads(r, count(out));
+      float[] dx = specialDx(r, count(in), special);
+      Words words = dims(dims(dims(new Words().i(g.sh(), g.sw(), g.ph(), g.pw(),
+          perChannel ? 1 : 0), in), f), out).i(s.length).f(s);
+      if (split < 0) {
+        probe.add(2, words.b(w).f(gr).f(dx));
+      } else {
+        byte[][] fs = splitFilter(r, w, ic, split);
+        probe.add(17, words.b(fs[0]).f(gr).f(dx).i(split).b(fs[1]));
+      }
+      BackwardKernels.conv2dGradInput(g.sh(), g.sw(), g.ph(), g.pw(), s, in, f, w, out, gr, dx);
+      expected.add(dx);
+      names.add("conv2d grad input (wide) case " + c + " " + g + " ic=" + ic + " oc=" + oc
+          + " perChannel=" + perChannel + " split=" + split + " special=" + special);
+    }
+    checkFloats(probe.run(), expected, names, true);
+  }
+
+  /**
+   * DEPTHWISE_CONV_2D input gradient with more channels (8- and 4-channel blocks and edges),
+   * filters up to 8 x 8 (more taps than the gather's table), strides up to 3, the split kernel,
+   * and now and then -0 / NaN dx values or non-finite w_real (the reference fallback).
+   */
+  @Test
+  void depthwiseGradInputWideSplitAndSpecialValuesMatchJava() {
+    SplittableRandom r = new SplittableRandom(7016);
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
+    List<float[]> expected = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < 300; c++) {
+      Geo g = wideGeo(r, 12, 9);
+      int ic = r.nextInt(1, 30);
+      int mult = r.nextInt(4) == 0 ? 2 : 1;
+      int oc = ic * mult;
+      boolean perChannel = r.nextBoolean();
+      boolean special = r.nextInt(3) == 0;
+      int split = r.nextBoolean() ? -1 : r.nextInt(0, oc + 1);
+      int[] in = {g.n(), g.ih(), g.iw(), ic};
+      int[] f = {1, g.kh(), g.kw(), oc};
+      int[] out = {g.n(), g.oh(), g.ow(), oc};
+      float[] s = specialScales(r, oc, perChannel, special);
+      byte[] w = int8s(r, count(f), -127, 127);
+      float[] gr = r.nextBoolean() ? gradsWithDeadChannels(r, count(out), oc)
+          : grads(r, count(out));
+      float[] dx = specialDx(r, count(in), special);
+      Words words = dims(dims(dims(new Words().i(g.sh(), g.sw(), g.ph(), g.pw(), mult,
+          perChannel ? 1 : 0), in), f), out).i(s.length).f(s);
+      if (split < 0) {
+        probe.add(3, words.b(w).f(gr).f(dx));
+      } else {
+        byte[][] fs = splitFilter(r, w, oc, split);
+        probe.add(18, words.b(fs[0]).f(gr).f(dx).i(split).b(fs[1]));
+      }
+      BackwardKernels.depthwiseGradInput(g.sh(), g.sw(), g.ph(), g.pw(), mult, s, in, f, w, out,
+          gr, dx);
+      expected.add(dx);
+      names.add("depthwise grad input (wide) case " + c + " " + g + " ic=" + ic + " M=" + mult
+          + " perChannel=" + perChannel + " split=" + split + " special=" + special);
+    }
+    checkFloats(probe.run(), expected, names, true);
+  }
+
   @Test
   void fullyConnectedGradInputMatchesJava() {
     SplittableRandom r = new SplittableRandom(7004);
@@ -217,6 +403,44 @@ class BackwardNativeTest {
       names.add("fc grad input case " + c + " b=" + batches + " d=" + depth + " u=" + units);
     }
     checkFloats(probe.run(), expected, names);
+  }
+
+  /**
+   * FULLY_CONNECTED input gradient with more inputs and units (8-wide blocks and edges, chunks of
+   * the live unit list), the split kernel, and now and then -0 / NaN dx values or non-finite
+   * w_real (the reference fallback).
+   */
+  @Test
+  void fullyConnectedGradInputWideSplitAndSpecialValuesMatchJava() {
+    SplittableRandom r = new SplittableRandom(7017);
+    NativeProbe probe = new NativeProbe("probe_mt_backward");
+    List<float[]> expected = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < 300; c++) {
+      int batches = r.nextInt(1, 4);
+      int depth = r.nextInt(1, 150);
+      int units = r.nextInt(1, 150);
+      boolean perChannel = r.nextBoolean();
+      boolean special = r.nextInt(3) == 0;
+      int split = r.nextBoolean() ? -1 : r.nextInt(0, depth + 1);
+      float[] s = specialScales(r, units, perChannel, special);
+      byte[] w = int8s(r, units * depth, -127, 127);
+      float[] gr = r.nextBoolean() ? gradsWithDeadChannels(r, batches * units, units)
+          : grads(r, batches * units);
+      float[] dx = specialDx(r, batches * depth, special);
+      Words words = new Words().i(batches, depth, units, perChannel ? 1 : 0, s.length).f(s);
+      if (split < 0) {
+        probe.add(4, words.b(w).f(gr).f(dx));
+      } else {
+        byte[][] fs = splitFilter(r, w, depth, split);
+        probe.add(19, words.b(fs[0]).f(gr).f(dx).i(split).b(fs[1]));
+      }
+      BackwardKernels.fullyConnectedGradInput(batches, depth, units, s, w, gr, dx);
+      expected.add(dx);
+      names.add("fc grad input (wide) case " + c + " b=" + batches + " d=" + depth + " u="
+          + units + " perChannel=" + perChannel + " split=" + split + " special=" + special);
+    }
+    checkFloats(probe.run(), expected, names, true);
   }
 
   @Test
@@ -320,12 +544,17 @@ class BackwardNativeTest {
   }
 
   private static void checkFloats(List<Result> out, List<float[]> expected, List<String> names) {
+    checkFloats(out, expected, names, false);
+  }
+
+  private static void checkFloats(List<Result> out, List<float[]> expected, List<String> names,
+      boolean anyNaN) {
     assertEquals(expected.size(), out.size());
     for (int c = 0; c < expected.size(); c++) {
       int cc = c;
       Supplier<String> ctx = () -> names.get(cc);
       assertOk(out.get(c), ctx);
-      assertBits(expected.get(c), out.get(c).floats(0, out.get(c).words().length), ctx);
+      assertBits(expected.get(c), out.get(c).floats(0, out.get(c).words().length), anyNaN, ctx);
     }
   }
 
@@ -361,18 +590,33 @@ class BackwardNativeTest {
 
   @Test
   void conv2dUpdateMatchesReferenceTrainer() {
-    SplittableRandom r = new SplittableRandom(7008);
+    conv2dUpdateCases(7008, 500, 10, 9, 6, false);
+  }
+
+  /**
+   * Wider layers (several 4 x 4 channel blocks and their edges, several PRNG cursors), output
+   * channels whose gradient is zero everywhere and now and then an x_scale whose 256-fold
+   * overflows (no zero term may be left out then).
+   */
+  @Test
+  void conv2dUpdateWideMatchesReferenceTrainer() {
+    conv2dUpdateCases(7013, 300, 7, 14, 14, true);
+  }
+
+  private static void conv2dUpdateCases(long seed, int cases, int inBound, int icBound,
+      int ocBound, boolean special) {
+    SplittableRandom r = new SplittableRandom(seed);
     NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<Expect> expected = new ArrayList<>();
     UpdateStats st = new UpdateStats();
-    for (int c = 0; c < 500; c++) {
-      Geo geo = geo(r, 10);
-      int ic = r.nextInt(1, 9);
-      int oc = r.nextInt(1, 6);
+    for (int c = 0; c < cases; c++) {
+      Geo geo = geo(r, inBound);
+      int ic = r.nextInt(1, icBound);
+      int oc = r.nextInt(1, ocBound);
       int[] inDims = {geo.n(), geo.ih(), geo.iw(), ic};
       int[] fDims = {oc, geo.kh(), geo.kw(), ic};
       int[] outDims = {geo.n(), geo.oh(), geo.ow(), oc};
-      float xScale = scale(r);
+      float xScale = special && r.nextInt(8) == 0 ? 3e37f : scale(r);
       int xZp = r.nextInt(-128, 128);
       byte[] x = int8s(r, count(inDims), -128, 127);
       float[][] k = factors(r, oc, xScale);
@@ -382,7 +626,7 @@ class BackwardNativeTest {
       int channels = pickChannels(r, ic, st);
       boolean hasBias = r.nextInt(4) != 0;
       byte[] w = int8s(r, count(fDims), -127, 127);
-      float[] g = grads(r, count(outDims));
+      float[] g = special ? gradsWithDeadChannels(r, count(outDims), oc) : grads(r, count(outDims));
       int[] bias = hasBias ? biases(r, oc) : null;
       long[] rs = rngState(r);
       // the C kernel gets the slice (or, now and then, the full input)
@@ -439,19 +683,30 @@ class BackwardNativeTest {
 
   @Test
   void depthwiseUpdateMatchesReferenceTrainer() {
-    SplittableRandom r = new SplittableRandom(7009);
+    depthwiseUpdateCases(7009, 500, 10, 9, false);
+  }
+
+  /** As conv2dUpdateWideMatchesReferenceTrainer, for DEPTHWISE_CONV_2D. */
+  @Test
+  void depthwiseUpdateWideMatchesReferenceTrainer() {
+    depthwiseUpdateCases(7014, 300, 8, 20, true);
+  }
+
+  private static void depthwiseUpdateCases(long seed, int cases, int inBound, int icBound,
+      boolean special) {
+    SplittableRandom r = new SplittableRandom(seed);
     NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<Expect> expected = new ArrayList<>();
     UpdateStats st = new UpdateStats();
-    for (int c = 0; c < 500; c++) {
-      Geo geo = geo(r, 10);
-      int ic = r.nextInt(1, 9);
+    for (int c = 0; c < cases; c++) {
+      Geo geo = geo(r, inBound);
+      int ic = r.nextInt(1, icBound);
       int mult = r.nextInt(1, 3);
       int oc = ic * mult;
       int[] inDims = {geo.n(), geo.ih(), geo.iw(), ic};
       int[] fDims = {1, geo.kh(), geo.kw(), oc};
       int[] outDims = {geo.n(), geo.oh(), geo.ow(), oc};
-      float xScale = scale(r);
+      float xScale = special && r.nextInt(8) == 0 ? 3e37f : scale(r);
       int xZp = r.nextInt(-128, 128);
       byte[] x = int8s(r, count(inDims), -128, 127);
       float[][] k = factors(r, oc, xScale);
@@ -464,7 +719,7 @@ class BackwardNativeTest {
       }
       boolean hasBias = r.nextInt(4) != 0;
       byte[] w = int8s(r, count(fDims), -127, 127);
-      float[] g = grads(r, count(outDims));
+      float[] g = special ? gradsWithDeadChannels(r, count(outDims), oc) : grads(r, count(outDims));
       int[] bias = hasBias ? biases(r, oc) : null;
       long[] rs = rngState(r);
       int need = (channels + mult - 1) / mult;
@@ -510,15 +765,26 @@ class BackwardNativeTest {
 
   @Test
   void fullyConnectedUpdateMatchesReferenceTrainer() {
-    SplittableRandom r = new SplittableRandom(7010);
+    fullyConnectedUpdateCases(7010, 500, 3, 40, 13, false);
+  }
+
+  /** Longer rows (several runs of sums per unit), an overflowing x_scale now and then. */
+  @Test
+  void fullyConnectedUpdateWideMatchesReferenceTrainer() {
+    fullyConnectedUpdateCases(7018, 200, 4, 200, 20, true);
+  }
+
+  private static void fullyConnectedUpdateCases(long seed, int cases, int batchBound,
+      int depthBound, int unitBound, boolean special) {
+    SplittableRandom r = new SplittableRandom(seed);
     NativeProbe probe = new NativeProbe("probe_mt_backward");
     List<Expect> expected = new ArrayList<>();
     UpdateStats st = new UpdateStats();
-    for (int c = 0; c < 500; c++) {
-      int batches = r.nextInt(1, 3);
-      int depth = r.nextInt(1, 40);
-      int units = r.nextInt(1, 13);
-      float xScale = scale(r);
+    for (int c = 0; c < cases; c++) {
+      int batches = r.nextInt(1, batchBound);
+      int depth = r.nextInt(1, depthBound);
+      int units = r.nextInt(1, unitBound);
+      float xScale = special && r.nextInt(8) == 0 ? 3e37f : scale(r);
       int xZp = r.nextInt(-128, 128);
       byte[] x = int8s(r, batches * depth, -128, 127);
       float[][] k = factors(r, units, xScale);
