@@ -7,6 +7,19 @@
 /* Kernels with more taps than this use the straightforward loop (no per-tap sums on the stack). */
 #define MT_CONV_MAX_TAPS 64
 
+/*
+ * MT_OPAQUE(p): an empty asm that makes clang forget what it knows about pointer p. Placed after
+ * a loop's pointer increments, it keeps loop strength reduction from rewriting the loop around
+ * one index and several row pointers, which on Cortex-M needs more than the 13 registers clang
+ * leaves free (the accumulators would spill); the loop then keeps plain post-incremented
+ * pointers. No instruction is emitted. Cortex-M (clang) builds only.
+ */
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+#define MT_OPAQUE(p) __asm__("" : "+r"(p))
+#else
+#define MT_OPAQUE(p) ((void)0)
+#endif
+
 /* The reference loop: acc += f * (x + input_offset) tap by tap. */
 static mt_status conv_generic(const mt_conv_params *params, const mt_quant_params *quant,
                               int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c,
@@ -129,6 +142,7 @@ typedef struct {
   int32_t words; /* input and filter rows word-aligned: the DSP loop applies */
   int32_t output_offset, act_min, act_max;
   int32_t mode;  /* PW_* for the current pair */
+  int32_t two;   /* 1: c[1] is a channel of its own; 0: the odd last channel, c[1] repeats c[0] */
   pw_channel c[2];
 } pw_layer;
 
@@ -150,6 +164,37 @@ static inline int8_t pw_output(const pw_layer *l, const pw_channel *ch, int32_t 
   }
 #endif
   return mt_clamp_s8(v + l->output_offset, l->act_min, l->act_max);
+}
+
+/*
+ * Requantizes and stores a 2x2 block: s00, s01 (first pixel, channels c[0], c[1]) to out[0],
+ * out[1], and s10, s11 (next pixel) to out[out_c], out[out_c + 1]; only channel c[0] when
+ * two is 0. All results are computed before any store (stores through int8_t * could alias
+ * *l and would force reloads).
+ */
+static inline __attribute__((always_inline)) void pw_store_2x2(const pw_layer *l, int8_t *out,
+                                                                 int32_t two, int32_t s00,
+                                                                 int32_t s01, int32_t s10,
+                                                                 int32_t s11) {
+  const int32_t out_c = l->out_c;
+  int8_t r00, r01, r10, r11;
+  if (l->mode == PW_FAST_SAT) {
+    r00 = pw_output(l, &l->c[0], PW_FAST_SAT, s00);
+    r01 = pw_output(l, &l->c[1], PW_FAST_SAT, s01);
+    r10 = pw_output(l, &l->c[0], PW_FAST_SAT, s10);
+    r11 = pw_output(l, &l->c[1], PW_FAST_SAT, s11);
+  } else {
+    r00 = pw_output(l, &l->c[0], PW_GENERAL, s00);
+    r01 = pw_output(l, &l->c[1], PW_GENERAL, s01);
+    r10 = pw_output(l, &l->c[0], PW_GENERAL, s10);
+    r11 = pw_output(l, &l->c[1], PW_GENERAL, s11);
+  }
+  out[0] = r00;
+  out[out_c] = r10;
+  if (two) {
+    out[1] = r01;
+    out[out_c + 1] = r11;
+  }
 }
 
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
@@ -177,37 +222,37 @@ static inline int32_t mac2(uint32_t x, uint32_t y, int32_t acc) {
 
 /*
  * One step of a 2x2 block over 4 channels: 4 loads, 8 SXTB16 and 8 SMLAD for 16 multiply-adds
- * (each sign-extended word feeds two SMLADs). Pixel rows a = *x and b = *(x + off), filter rows
- * v = *w and u = *(w + off): s00 += a.v, s01 += a.u, s10 += b.v, s11 += b.u. Advances x and w.
+ * (each sign-extended word feeds two SMLADs). Pixel rows a = *x and b = *(x + x_off), filter
+ * rows v = *w and u = *(w + w_off): s00 += a.v, s01 += a.u, s10 += b.v, s11 += b.u. Advances
+ * x and w by 4.
  *
- * The empty asm only hides the pointer updates from clang's loop strength reduction, which
- * would otherwise keep four row pointers and an index (more registers than the 13 it has here,
- * so the accumulators would spill); with it the loop uses x, w, off and [x, off] addressing.
+ * MT_OPAQUE keeps the loop on x, w and [x, x_off], [w, w_off] addressing.
  */
-#define MT_DOT_2X2_STEP(x, w, off, s00, s01, s10, s11) \
-  do {                                                   \
-    const uint32_t v_ = load_word(w);                    \
-    const uint32_t v02_ = lanes_02(v_);                  \
-    const uint32_t v13_ = lanes_13(v_);                  \
-    const uint32_t a_ = load_word(x);                    \
-    const uint32_t a02_ = lanes_02(a_);                  \
-    const uint32_t a13_ = lanes_13(a_);                  \
-    const uint32_t b_ = load_word((x) + (off));          \
-    const uint32_t b02_ = lanes_02(b_);                  \
-    const uint32_t b13_ = lanes_13(b_);                  \
-    uint32_t u_;                                         \
-    (s00) = mac2(a02_, v02_, (s00));                     \
-    (s00) = mac2(a13_, v13_, (s00));                     \
-    (s10) = mac2(b02_, v02_, (s10));                     \
-    (s10) = mac2(b13_, v13_, (s10));                     \
-    u_ = load_word((w) + (off));                         \
-    (s01) = mac2(a02_, lanes_02(u_), (s01));             \
-    (s11) = mac2(b02_, lanes_02(u_), (s11));             \
-    (s01) = mac2(a13_, lanes_13(u_), (s01));             \
-    (s11) = mac2(b13_, lanes_13(u_), (s11));             \
-    (x) += 4;                                            \
-    (w) += 4;                                            \
-    __asm__("" : "+r"(x), "+r"(w));                      \
+#define MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11) \
+  do {                                                            \
+    const uint32_t v_ = load_word(w);                             \
+    const uint32_t v02_ = lanes_02(v_);                           \
+    const uint32_t v13_ = lanes_13(v_);                           \
+    const uint32_t a_ = load_word(x);                             \
+    const uint32_t a02_ = lanes_02(a_);                           \
+    const uint32_t a13_ = lanes_13(a_);                           \
+    const uint32_t b_ = load_word((x) + (x_off));                 \
+    const uint32_t b02_ = lanes_02(b_);                           \
+    const uint32_t b13_ = lanes_13(b_);                           \
+    uint32_t u_;                                                  \
+    (s00) = mac2(a02_, v02_, (s00));                              \
+    (s00) = mac2(a13_, v13_, (s00));                              \
+    (s10) = mac2(b02_, v02_, (s10));                              \
+    (s10) = mac2(b13_, v13_, (s10));                              \
+    u_ = load_word((w) + (w_off));                                \
+    (s01) = mac2(a02_, lanes_02(u_), (s01));                      \
+    (s11) = mac2(b02_, lanes_02(u_), (s11));                      \
+    (s01) = mac2(a13_, lanes_13(u_), (s01));                      \
+    (s11) = mac2(b13_, lanes_13(u_), (s11));                      \
+    (x) += 4;                                                     \
+    (w) += 4;                                                     \
+    MT_OPAQUE(x);                                                 \
+    MT_OPAQUE(w);                                                 \
   } while (0)
 
 /*
@@ -226,34 +271,13 @@ static __attribute__((noinline)) void pw_block_words(const pw_layer *l, const in
   int32_t s10 = s00;
   int32_t s11 = s01;
   while (x != end) { /* 8 channels per iteration */
-    MT_DOT_2X2_STEP(x, w, off, s00, s01, s10, s11);
-    MT_DOT_2X2_STEP(x, w, off, s00, s01, s10, s11);
+    MT_DOT_2X2_STEP(x, off, w, off, s00, s01, s10, s11);
+    MT_DOT_2X2_STEP(x, off, w, off, s00, s01, s10, s11);
   }
   if ((off & 4) != 0) {
-    MT_DOT_2X2_STEP(x, w, off, s00, s01, s10, s11);
+    MT_DOT_2X2_STEP(x, off, w, off, s00, s01, s10, s11);
   }
-  /* All four results before any store: stores through int8_t * could alias *l. */
-  if (l->mode == PW_FAST_SAT) {
-    const int8_t r00 = pw_output(l, &l->c[0], PW_FAST_SAT, s00);
-    const int8_t r01 = pw_output(l, &l->c[1], PW_FAST_SAT, s01);
-    const int8_t r10 = pw_output(l, &l->c[0], PW_FAST_SAT, s10);
-    const int8_t r11 = pw_output(l, &l->c[1], PW_FAST_SAT, s11);
-    const int32_t out_c = l->out_c;
-    out[0] = r00;
-    out[1] = r01;
-    out[out_c] = r10;
-    out[out_c + 1] = r11;
-  } else {
-    const int8_t r00 = pw_output(l, &l->c[0], PW_GENERAL, s00);
-    const int8_t r01 = pw_output(l, &l->c[1], PW_GENERAL, s01);
-    const int8_t r10 = pw_output(l, &l->c[0], PW_GENERAL, s10);
-    const int8_t r11 = pw_output(l, &l->c[1], PW_GENERAL, s11);
-    const int32_t out_c = l->out_c;
-    out[0] = r00;
-    out[1] = r01;
-    out[out_c] = r10;
-    out[out_c + 1] = r11;
-  }
+  pw_store_2x2(l, out, 1, s00, s01, s10, s11);
 }
 #endif
 
@@ -336,10 +360,7 @@ static void pw_two_channels(const pw_layer *l, const int8_t *w, const int8_t *in
     acc[2] = l->c[0].base;
     acc[3] = l->c[1].base;
     dot_2x2_bytes(input, w, in_c, in_c, acc);
-    out[0] = pw_output(l, &l->c[0], PW_GENERAL, acc[0]);
-    out[1] = pw_output(l, &l->c[1], PW_GENERAL, acc[1]);
-    out[out_c] = pw_output(l, &l->c[0], PW_GENERAL, acc[2]);
-    out[out_c + 1] = pw_output(l, &l->c[1], PW_GENERAL, acc[3]);
+    pw_store_2x2(l, out, 1, acc[0], acc[1], acc[2], acc[3]);
     input += 2 * in_c;
     out += 2 * out_c;
   }
@@ -392,6 +413,7 @@ static void conv_pointwise(const mt_conv_params *params, const mt_quant_params *
   l.output_offset = params->output_offset;
   l.act_min = params->act_min;
   l.act_max = params->act_max;
+  l.two = 1; /* pw_one_channel handles an odd last channel */
   for (oc = 0; oc + 1 < out_c; oc += 2) {
     const int8_t *w = filter + oc * in_c;
     pw_channel_prepare(&l.c[0], quant, oc, w, in_c, params->input_offset, bias);
@@ -403,6 +425,231 @@ static void conv_pointwise(const mt_conv_params *params, const mt_quant_params *
     const int8_t *w = filter + oc * in_c;
     pw_channel_prepare(&l.c[0], quant, oc, w, in_c, params->input_offset, bias);
     pw_one_channel(&l, w, input, output + oc);
+  }
+}
+
+/* ---- Filters of several taps: row segments, 2 output channels x 2 pixels ---------------- */
+
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+/*
+ * dot_2x2_rows for word-aligned data (x, w, x_off, w_off, x_row and n multiples of 4): the
+ * pointwise step over each row segment.
+ */
+static __attribute__((noinline)) void dot_2x2_rows_words(const int8_t *x, int32_t x_off,
+                                                         int32_t x_row, const int8_t *w,
+                                                         int32_t w_off, int32_t rows, int32_t n,
+                                                         int32_t acc[4]) {
+  int32_t s00 = acc[0];
+  int32_t s01 = acc[1];
+  int32_t s10 = acc[2];
+  int32_t s11 = acc[3];
+  int32_t r;
+  for (r = 0; r < rows; r++) {
+    const int8_t *end = x + (n & ~7);
+    while (x != end) { /* 8 channels per iteration */
+      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);
+      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);
+    }
+    if ((n & 4) != 0) {
+      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);
+    }
+    x += x_row - n; /* the filter's rows are contiguous: w is already at the next one */
+  }
+  acc[0] = s00;
+  acc[1] = s01;
+  acc[2] = s10;
+  acc[3] = s11;
+}
+#endif
+
+/*
+ * dot_2x2_rows one byte at a time (any alignment): four LDRSB and four SMLABB per byte. A
+ * function of its own so that its loop gets all the registers.
+ */
+static __attribute__((noinline)) void dot_2x2_rows_bytes(const int8_t *x, int32_t x_off,
+                                                         int32_t x_row, const int8_t *w,
+                                                         int32_t w_off, int32_t rows, int32_t n,
+                                                         int32_t acc[4]) {
+  int32_t s00 = acc[0];
+  int32_t s01 = acc[1];
+  int32_t s10 = acc[2];
+  int32_t s11 = acc[3];
+  int32_t r;
+  for (r = 0; r < rows; r++) {
+    const int8_t *y = x + x_off; /* the second pixel */
+    const int8_t *u = w + w_off; /* the second filter */
+    const int8_t *end = x + n;
+    while (x != end) {
+      const int32_t a = *x++;
+      const int32_t b = *y++;
+      const int32_t f = *w++;
+      const int32_t g = *u++;
+      s00 += a * f;
+      s01 += a * g;
+      s10 += b * f;
+      s11 += b * g;
+      MT_OPAQUE(x);
+      MT_OPAQUE(y);
+      MT_OPAQUE(w);
+      MT_OPAQUE(u);
+    }
+    x += x_row - n; /* the filter's rows are contiguous: w is already at the next one */
+  }
+  acc[0] = s00;
+  acc[1] = s01;
+  acc[2] = s10;
+  acc[3] = s11;
+}
+
+/*
+ * Four dot products over `rows` row segments of n bytes, added to acc: pixels x and x + x_off
+ * times filters w and w + w_off (acc[0] += x.w, acc[1] += x.(w+w_off), acc[2] += (x+x_off).w,
+ * acc[3] += (x+x_off).(w+w_off)). Input segments are x_row bytes apart; the filter's follow
+ * each other. words != 0: all of x, w, x_off, w_off, x_row and n are multiples of 4.
+ */
+static inline void dot_2x2_rows(const int8_t *x, int32_t x_off, int32_t x_row, const int8_t *w,
+                                int32_t w_off, int32_t rows, int32_t n, int32_t words,
+                                int32_t acc[4]) {
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+  if (words) {
+    dot_2x2_rows_words(x, x_off, x_row, w, w_off, rows, n, acc);
+    return;
+  }
+#else
+  (void)words;
+#endif
+  dot_2x2_rows_bytes(x, x_off, x_row, w, w_off, rows, n, acc);
+}
+
+/*
+ * CONV_2D with k_h * k_w <= MT_CONV_MAX_TAPS taps, any stride and padding. Output channels go in
+ * pairs (filters f and f + k_h * k_w * in_c) and output pixels of a row in pairs: when both
+ * pixels' windows lie inside the input horizontally, each valid filter row is one contiguous
+ * segment of k_w * in_c bytes on both sides (dot_2x2_rows). Pixels whose window crosses the left
+ * or right edge go one at a time, tap by tap.
+ *
+ * sum_taps f * (x + input_offset) = sum_taps f * x + input_offset * sum_taps f over the taps
+ * inside the input: the dot products run on raw int8 data and each tap's filter sum is computed
+ * once per channel. int32 sums wrap (as the reference's Java int does).
+ */
+static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant,
+                      int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c, int32_t out_h,
+                      int32_t out_w, int32_t out_c, int32_t k_h, int32_t k_w,
+                      const int8_t *input, const int8_t *filter, const int32_t *bias,
+                      int8_t *output) {
+  const int32_t taps = k_h * k_w;
+  const int32_t f_len = taps * in_c;  /* bytes of one output channel's filter */
+  const int32_t seg = k_w * in_c;     /* bytes of one filter row (and of an input row segment) */
+  const int32_t row_len = in_w * in_c;
+  const int32_t stride_w = params->stride_w;
+  const int32_t io = params->input_offset;
+  const uint32_t abs_io = (io < 0) ? 0u - (uint32_t)io : (uint32_t)io;
+  const int32_t full_range = (params->act_min == -128 && params->act_max == 127) ? 1 : 0;
+  /* Output columns [ox_lo, ox_hi) have their whole window inside the input horizontally. */
+  const int32_t ox_lo = (params->pad_w + stride_w - 1) / stride_w;
+  const int32_t ox_hi = (in_w - k_w + params->pad_w >= 0)
+                            ? (in_w - k_w + params->pad_w) / stride_w + 1
+                            : 0;
+  int32_t tap_sum[2][MT_CONV_MAX_TAPS];
+  int32_t b_oc[2];
+  pw_layer l;
+  int32_t oc, b, oy, ox, ky, kx, t, c;
+  l.in_c = in_c;
+  l.out_c = out_c;
+  l.words = ((((uintptr_t)input) | ((uintptr_t)filter) | (uint32_t)in_c) & 3u) == 0u ? 1 : 0;
+  l.output_offset = params->output_offset;
+  l.act_min = params->act_min;
+  l.act_max = params->act_max;
+  for (oc = 0; oc < out_c; oc += 2) {
+    const int8_t *f = filter + oc * f_len;
+    const int32_t w_off = (oc + 1 < out_c) ? f_len : 0; /* 0: the odd last channel, twice */
+    l.two = (w_off != 0) ? 1 : 0;
+    for (c = 0; c < 2; c++) {
+      const int32_t ch = oc + c * l.two;
+      uint32_t abs_b;
+      for (t = 0; t < taps; t++) {
+        tap_sum[c][t] = sum_s8(f + c * w_off + t * in_c, in_c);
+      }
+      b_oc[c] = (bias != NULL) ? bias[ch] : 0;
+      l.c[c].multiplier = mt_quant_multiplier(quant, ch);
+      l.c[c].shift = mt_quant_shift(quant, ch);
+      /*
+       * |acc| <= |bias| + (|input_offset| + 128) * 128 * f_len (every |f| <= 128, |x| <= 128).
+       * The limits on input_offset and f_len keep that sum below 2^32.
+       */
+      abs_b = (b_oc[c] < 0) ? 0u - (uint32_t)b_oc[c] : (uint32_t)b_oc[c];
+      l.c[c].fast = (abs_io <= 256u && f_len <= 16384)
+                        ? mt_requant_prepare(&l.c[c].rq, l.c[c].multiplier, l.c[c].shift,
+                                             abs_b + ((abs_io + 128u) << 7) * (uint32_t)f_len)
+                        : 0;
+    }
+    l.mode = (l.c[0].fast && l.c[1].fast && full_range) ? PW_FAST_SAT : PW_GENERAL;
+    for (b = 0; b < batches; b++) {
+      for (oy = 0; oy < out_h; oy++) {
+        const int32_t iy0 = oy * params->stride_h - params->pad_h;
+        const int32_t ky_lo = (iy0 < 0) ? -iy0 : 0;
+        const int32_t ky_hi = (iy0 + k_h > in_h) ? in_h - iy0 : k_h; /* valid rows [lo, hi) */
+        const int32_t rows = (ky_hi > ky_lo) ? ky_hi - ky_lo : 0;
+        /* the first valid input row */
+        const int8_t *in_row = (rows > 0) ? input + (b * in_h + iy0 + ky_lo) * row_len : input;
+        int8_t *out = output + (b * out_h + oy) * out_w * out_c + oc;
+        /* bias + input_offset * (filter sum of the valid rows), for windows inside horizontally */
+        for (c = 0; c < 2; c++) {
+          uint32_t rsum = 0;
+          for (t = ky_lo * k_w; t < ky_lo * k_w + rows * k_w; t++) {
+            rsum += (uint32_t)tap_sum[c][t];
+          }
+          l.c[c].base = (int32_t)((uint32_t)io * rsum + (uint32_t)b_oc[c]);
+        }
+        ox = 0;
+        while (ox < out_w) {
+          const int32_t ix0 = ox * stride_w - params->pad_w;
+          int32_t acc[4];
+          if (ox >= ox_lo && ox + 1 < ox_hi) {
+            /* ox and ox + 1: whole windows, rows * seg bytes each */
+            acc[0] = l.c[0].base;
+            acc[1] = l.c[1].base;
+            acc[2] = l.c[0].base;
+            acc[3] = l.c[1].base;
+            if (rows > 0) {
+              dot_2x2_rows(in_row + ix0 * in_c, stride_w * in_c, row_len, f + ky_lo * seg,
+                           w_off, rows, seg, l.words, acc);
+            }
+            pw_store_2x2(&l, out + ox * out_c, l.two, acc[0], acc[1], acc[2], acc[3]);
+            ox += 2;
+            continue;
+          }
+          /* One pixel, tap by tap where its window crosses the left or right edge. */
+          {
+            uint32_t offset_taps[2] = {0u, 0u};
+            acc[0] = 0;
+            acc[1] = 0;
+            for (ky = ky_lo; ky < ky_hi; ky++) {
+              const int8_t *in_y = in_row + (ky - ky_lo) * row_len;
+              for (kx = 0; kx < k_w; kx++) {
+                const int32_t ix = ix0 + kx;
+                if (ix < 0 || ix >= in_w) {
+                  continue;
+                }
+                t = ky * k_w + kx;
+                dot_1x2(in_y + ix * in_c, f + t * in_c, w_off, in_c, l.words, acc);
+                offset_taps[0] += (uint32_t)tap_sum[0][t];
+                offset_taps[1] += (uint32_t)tap_sum[1][t];
+              }
+            }
+            for (c = 0; c < 2; c++) {
+              acc[c] = (int32_t)((uint32_t)acc[c] + (uint32_t)io * offset_taps[c] +
+                                 (uint32_t)b_oc[c]);
+            }
+            out[ox * out_c] = pw_output(&l, &l.c[0], PW_GENERAL, acc[0]);
+            if (l.two) {
+              out[ox * out_c + 1] = pw_output(&l, &l.c[1], PW_GENERAL, acc[1]);
+            }
+            ox++;
+          }
+        }
+      }
+    }
   }
 }
 
@@ -423,7 +670,6 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
                        const int32_t *bias,
                        const mt_dims *output_dims, int8_t *output) {
   int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
-  int32_t b, oy, ox, oc, ky, kx, ic;
 
   if (params == NULL || input == NULL || filter == NULL || output == NULL) {
     return MT_ERR_ARG;
@@ -455,73 +701,12 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
     return conv_generic(params, quant, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w,
                         input, filter, bias, output);
   }
-  /*
-   * sum_taps f * (x + input_offset) = sum_taps f * x + input_offset * sum_taps f, exactly in
-   * int32: the dot products run on raw int8 data (two 16-bit MACs per instruction with the DSP
-   * extension), and each output channel's per-tap filter sums are computed once.
-   */
   if (k_h == 1 && k_w == 1 && params->stride_h == 1 && params->stride_w == 1 &&
       params->pad_h == 0 && params->pad_w == 0 && out_h == in_h && out_w == in_w) {
     conv_pointwise(params, quant, batches * in_h * in_w, in_c, out_c, input, filter, bias, output);
     return MT_OK;
   }
-  for (oc = 0; oc < out_c; oc++) {
-    int32_t tap_sum[MT_CONV_MAX_TAPS];
-    int32_t row_sum[MT_CONV_MAX_TAPS];
-    const int8_t *f_oc = filter + oc * k_h * k_w * in_c;
-    const int32_t b_oc = bias != NULL ? bias[oc] : 0;
-    const int32_t mult = mt_quant_multiplier(quant, oc);
-    const int32_t shift = mt_quant_shift(quant, oc);
-    for (ky = 0; ky < k_h * k_w; ky++) {
-      int32_t t = 0;
-      for (ic = 0; ic < in_c; ic++) {
-        t += f_oc[ky * in_c + ic];
-      }
-      tap_sum[ky] = t;
-    }
-    for (ky = 0; ky < k_h; ky++) {
-      int32_t t = 0;
-      for (kx = 0; kx < k_w; kx++) {
-        t += tap_sum[ky * k_w + kx];
-      }
-      row_sum[ky] = t;
-    }
-    for (b = 0; b < batches; b++) {
-      for (oy = 0; oy < out_h; oy++) {
-        const int32_t in_y_origin = oy * params->stride_h - params->pad_h;
-        for (ox = 0; ox < out_w; ox++) {
-          const int32_t in_x_origin = ox * params->stride_w - params->pad_w;
-          int32_t acc = 0;
-          int32_t offset_taps = 0;
-          for (ky = 0; ky < k_h; ky++) {
-            const int32_t iy = in_y_origin + ky;
-            if (iy < 0 || iy >= in_h) {
-              continue;
-            }
-            if (in_x_origin >= 0 && in_x_origin + k_w <= in_w) {
-              /* The whole filter row is inside: k_w * in_c contiguous bytes on both sides. */
-              acc += mt_dot_s8(input + ((b * in_h + iy) * in_w + in_x_origin) * in_c,
-                               f_oc + ky * k_w * in_c, k_w * in_c);
-              offset_taps += row_sum[ky];
-              continue;
-            }
-            for (kx = 0; kx < k_w; kx++) {
-              const int32_t ix = in_x_origin + kx;
-              if (ix < 0 || ix >= in_w) {
-                continue;
-              }
-              acc += mt_dot_s8(input + ((b * in_h + iy) * in_w + ix) * in_c,
-                               f_oc + (ky * k_w + kx) * in_c, in_c);
-              offset_taps += tap_sum[ky * k_w + kx];
-            }
-          }
-          acc += params->input_offset * offset_taps + b_oc;
-          acc = mt_mbqm(acc, mult, shift) + params->output_offset;
-          output[((b * out_h + oy) * out_w + ox) * out_c + oc] =
-              mt_clamp_s8(acc, params->act_min, params->act_max);
-        }
-      }
-    }
-  }
+  conv_taps(params, quant, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, input,
+            filter, bias, output);
   return MT_OK;
 }
