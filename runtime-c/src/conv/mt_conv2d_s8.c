@@ -4,7 +4,7 @@
 #include "mt_kernels.h"
 #include "mt_support.h"
 
-/* Kernels with more taps than this use the straightforward loop (no per-tap sums on the stack). */
+/* Filters of up to this many taps keep their per-tap filter sums on the stack (512 bytes). */
 #define MT_CONV_MAX_TAPS 64
 
 /*
@@ -19,53 +19,6 @@
 #else
 #define MT_OPAQUE(p) ((void)0)
 #endif
-
-/* The reference loop: acc += f * (x + input_offset) tap by tap. */
-static mt_status conv_generic(const mt_conv_params *params, const mt_quant_params *quant,
-                              int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c,
-                              int32_t out_h, int32_t out_w, int32_t out_c, int32_t k_h,
-                              int32_t k_w, const int8_t *input, const int8_t *filter,
-                              const int32_t *bias, int8_t *output) {
-  int32_t b, oy, ox, oc, ky, kx, ic;
-  for (b = 0; b < batches; b++) {
-    for (oy = 0; oy < out_h; oy++) {
-      const int32_t in_y_origin = oy * params->stride_h - params->pad_h;
-      for (ox = 0; ox < out_w; ox++) {
-        const int32_t in_x_origin = ox * params->stride_w - params->pad_w;
-        for (oc = 0; oc < out_c; oc++) {
-          int32_t acc = 0;
-          for (ky = 0; ky < k_h; ky++) {
-            const int32_t iy = in_y_origin + ky;
-            if (iy < 0 || iy >= in_h) {
-              continue;
-            }
-            for (kx = 0; kx < k_w; kx++) {
-              const int32_t ix = in_x_origin + kx;
-              const int8_t *in_px;
-              const int8_t *f_px;
-              if (ix < 0 || ix >= in_w) {
-                continue;
-              }
-              in_px = input + ((b * in_h + iy) * in_w + ix) * in_c;
-              f_px = filter + ((oc * k_h + ky) * k_w + kx) * in_c;
-              for (ic = 0; ic < in_c; ic++) {
-                acc += (int32_t)f_px[ic] * ((int32_t)in_px[ic] + params->input_offset);
-              }
-            }
-          }
-          if (bias != NULL) {
-            acc += bias[oc];
-          }
-          acc = mt_mbqm(acc, mt_quant_multiplier(quant, oc), mt_quant_shift(quant, oc));
-          acc += params->output_offset;
-          output[((b * out_h + oy) * out_w + ox) * out_c + oc] =
-              mt_clamp_s8(acc, params->act_min, params->act_max);
-        }
-      }
-    }
-  }
-  return MT_OK;
-}
 
 /* ---- Pointwise path (1x1 filter, stride 1, no padding): a matrix product ------------------ */
 
@@ -104,66 +57,81 @@ static int32_t sum_s8(const int8_t *f, int32_t n) {
 }
 
 /*
- * Prepares output channel oc (filter row f_oc). Not inlined: once per channel is cheap, and clang
- * would otherwise carry what it learns here (multiplier >= 0 when fast) into the requantization
- * and trade its SMMLAR for a longer unsigned multiply.
+ * The requantization of output channel oc, whose accumulators never exceed max_abs in magnitude.
+ * Not inlined: clang would otherwise carry what it learns here (multiplier >= 0 when fast) into
+ * the requantization and trade its SMMLAR for a longer unsigned multiply.
  */
-static __attribute__((noinline)) void pw_channel_prepare(pw_channel *ch,
-                                                         const mt_quant_params *quant,
-                                                         int32_t oc, const int8_t *f_oc,
-                                                         int32_t in_c, int32_t input_offset,
-                                                         const int32_t *bias) {
+static __attribute__((noinline)) void pw_channel_quant(pw_channel *ch,
+                                                       const mt_quant_params *quant, int32_t oc,
+                                                       uint32_t max_abs) {
+  ch->multiplier = mt_quant_multiplier(quant, oc);
+  ch->shift = mt_quant_shift(quant, oc);
+  ch->fast = mt_requant_prepare(&ch->rq, ch->multiplier, ch->shift, max_abs);
+}
+
+/* Prepares pointwise output channel oc (filter row f_oc). */
+static __attribute__((noinline)) void pw_channel_prepare(pw_channel *ch, const mt_quant_params *quant, int32_t oc,
+                               const int8_t *f_oc, int32_t in_c, int32_t input_offset,
+                               const int32_t *bias) {
   const int32_t f_sum = sum_s8(f_oc, in_c);
   const uint32_t b_oc = (bias != NULL) ? (uint32_t)bias[oc] : 0u;
   uint32_t abs_base;
   /* int32 arithmetic that wraps (as the reference's Java int does) instead of being undefined */
   ch->base = (int32_t)((uint32_t)input_offset * (uint32_t)f_sum + b_oc);
-  ch->multiplier = mt_quant_multiplier(quant, oc);
-  ch->shift = mt_quant_shift(quant, oc);
   /*
    * Every accumulator is base + sum f * x with |f|, |x| <= 128, so |acc| <= |base| + 2^14 * in_c
    * (in_c <= 2^15 keeps that sum below 2^32; larger layers simply take mt_mbqm).
    */
   abs_base = (ch->base < 0) ? 0u - (uint32_t)ch->base : (uint32_t)ch->base;
-  ch->fast = (in_c <= 32768) ? mt_requant_prepare(&ch->rq, ch->multiplier, ch->shift,
-                                                  abs_base + ((uint32_t)in_c << 14))
-                             : 0;
+  pw_channel_quant(ch, quant, oc,
+                   (in_c <= 32768) ? abs_base + ((uint32_t)in_c << 14) : 0xFFFFFFFFu);
 }
 
-/* How the pointwise loops turn accumulators into int8 outputs. */
+/* How a pair of channels turns accumulators into int8 outputs. */
 enum {
-  PW_GENERAL = 0, /* per channel: mt_requant_apply if ch->fast, else mt_mbqm; clamp */
-  PW_FAST_SAT = 1 /* both channels fast and [act_min, act_max] is all of int8: saturate */
+  PW_GENERAL = 0, /* per channel: mt_requant_apply if ch->fast, else mt_mbqm; clamp (a call) */
+  PW_FAST = 1,    /* both channels fast: mt_requant_apply and clamp, inlined */
+  PW_FAST_SAT = 2 /* both fast and [act_min, act_max] is all of int8: saturate, inlined */
 };
 
-/* What the pointwise loops need to know about the layer and the current pair of channels. */
+/* What the convolution loops need to know about the layer and the current pair of channels. */
 typedef struct {
   int32_t pixels, in_c, out_c;
-  int32_t words; /* input and filter rows word-aligned: the DSP loop applies */
+  int32_t words; /* input and filter rows word-aligned: the DSP loops apply */
   int32_t output_offset, act_min, act_max;
   int32_t mode;  /* PW_* for the current pair */
   int32_t two;   /* 1: c[1] is a channel of its own; 0: the odd last channel, c[1] repeats c[0] */
   pw_channel c[2];
 } pw_layer;
 
-/*
- * The int8 output of channel ch for accumulator acc: requantized, offset and clamped. mode is a
- * constant wherever the result must be fast (the tests fold away).
- */
-static inline int8_t pw_output(const pw_layer *l, const pw_channel *ch, int32_t mode,
-                               int32_t acc) {
-  int32_t v;
-  if (mode == PW_GENERAL && !ch->fast) {
-    v = mt_mbqm(acc, ch->multiplier, ch->shift);
-  } else {
-    v = mt_requant_apply(&ch->rq, acc);
+/* The pair's output mode (PW_*), from its channels' fast flags and the activation range. */
+static int32_t pw_mode(const pw_layer *l) {
+  if (!l->c[0].fast || !l->c[1].fast) {
+    return PW_GENERAL;
   }
-#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
-  if (mode == PW_FAST_SAT) {
-    return (int8_t)__builtin_arm_ssat(v + l->output_offset, 8); /* SSAT: clamp to int8 */
-  }
-#endif
+  return (l->act_min == -128 && l->act_max == 127) ? PW_FAST_SAT : PW_FAST;
+}
+
+/* The int8 output of channel ch for accumulator acc: requantized, offset and clamped. */
+static __attribute__((noinline)) int8_t pw_output(const pw_layer *l, const pw_channel *ch,
+                                                  int32_t acc) {
+  const int32_t v =
+      ch->fast ? mt_requant_apply(&ch->rq, acc) : mt_mbqm(acc, ch->multiplier, ch->shift);
   return mt_clamp_s8(v + l->output_offset, l->act_min, l->act_max);
+}
+
+/* pw_output for a fast channel, inlined; sat: [act_min, act_max] is all of int8. */
+static inline int8_t pw_output_fast(const pw_layer *l, const pw_channel *ch, int32_t sat,
+                                    int32_t acc) {
+  const int32_t v = mt_requant_apply(&ch->rq, acc) + l->output_offset;
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+  if (sat) {
+    return (int8_t)__builtin_arm_ssat(v, 8); /* SSAT: clamp to [-128, 127] in one instruction */
+  }
+#else
+  (void)sat;
+#endif
+  return mt_clamp_s8(v, l->act_min, l->act_max);
 }
 
 /*
@@ -178,16 +146,21 @@ static inline __attribute__((always_inline)) void pw_store_2x2(const pw_layer *l
                                                                  int32_t s11) {
   const int32_t out_c = l->out_c;
   int8_t r00, r01, r10, r11;
-  if (l->mode == PW_FAST_SAT) {
-    r00 = pw_output(l, &l->c[0], PW_FAST_SAT, s00);
-    r01 = pw_output(l, &l->c[1], PW_FAST_SAT, s01);
-    r10 = pw_output(l, &l->c[0], PW_FAST_SAT, s10);
-    r11 = pw_output(l, &l->c[1], PW_FAST_SAT, s11);
+  if (l->mode == PW_GENERAL) {
+    r00 = pw_output(l, &l->c[0], s00);
+    r01 = pw_output(l, &l->c[1], s01);
+    r10 = pw_output(l, &l->c[0], s10);
+    r11 = pw_output(l, &l->c[1], s11);
+  } else if (l->mode == PW_FAST_SAT) {
+    r00 = pw_output_fast(l, &l->c[0], 1, s00);
+    r01 = pw_output_fast(l, &l->c[1], 1, s01);
+    r10 = pw_output_fast(l, &l->c[0], 1, s10);
+    r11 = pw_output_fast(l, &l->c[1], 1, s11);
   } else {
-    r00 = pw_output(l, &l->c[0], PW_GENERAL, s00);
-    r01 = pw_output(l, &l->c[1], PW_GENERAL, s01);
-    r10 = pw_output(l, &l->c[0], PW_GENERAL, s10);
-    r11 = pw_output(l, &l->c[1], PW_GENERAL, s11);
+    r00 = pw_output_fast(l, &l->c[0], 0, s00);
+    r01 = pw_output_fast(l, &l->c[1], 0, s01);
+    r10 = pw_output_fast(l, &l->c[0], 0, s10);
+    r11 = pw_output_fast(l, &l->c[1], 0, s11);
   }
   out[0] = r00;
   out[out_c] = r10;
@@ -195,6 +168,12 @@ static inline __attribute__((always_inline)) void pw_store_2x2(const pw_layer *l
     out[1] = r01;
     out[out_c + 1] = r11;
   }
+}
+
+/* pw_store_2x2 of acc[0..3], as a call (for the loops where its code size matters more). */
+static __attribute__((noinline)) void pw_store_block(const pw_layer *l, int8_t *out, int32_t two,
+                                                     const int32_t acc[4]) {
+  pw_store_2x2(l, out, two, acc[0], acc[1], acc[2], acc[3]);
 }
 
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
@@ -256,6 +235,32 @@ static inline int32_t mac2(uint32_t x, uint32_t y, int32_t acc) {
   } while (0)
 
 /*
+ * MT_DOT_2X2_STEP over n channels (a multiple of 4): 8 per iteration, or 4 in builds for size
+ * (-Os), where the shorter loop saves code.
+ */
+#if defined(__OPTIMIZE_SIZE__)
+#define MT_DOT_2X2_LOOP(x, x_off, w, w_off, n, s00, s01, s10, s11) \
+  do {                                                               \
+    const int8_t *end_ = (x) + (n);                                  \
+    while ((x) != end_) {                                            \
+      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);       \
+    }                                                                \
+  } while (0)
+#else
+#define MT_DOT_2X2_LOOP(x, x_off, w, w_off, n, s00, s01, s10, s11) \
+  do {                                                               \
+    const int8_t *end_ = (x) + ((n) & ~7);                           \
+    while ((x) != end_) {                                            \
+      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);       \
+      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);       \
+    }                                                                \
+    if (((n) & 4) != 0) {                                            \
+      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);       \
+    }                                                                \
+  } while (0)
+#endif
+
+/*
  * One 2x2 block with word-aligned rows: pixels x and x + in_c times the pair's filter rows w and
  * w + in_c (pixels and filter rows are both in_c bytes apart, so one offset serves both),
  * written to out[0], out[1] (first pixel) and out[out_c], out[out_c + 1] (second pixel).
@@ -265,170 +270,14 @@ static inline int32_t mac2(uint32_t x, uint32_t y, int32_t acc) {
 static __attribute__((noinline)) void pw_block_words(const pw_layer *l, const int8_t *w,
                                                      const int8_t *x, int8_t *out) {
   const int32_t off = l->in_c;
-  const int8_t *end = x + (off & ~7);
   int32_t s00 = l->c[0].base;
   int32_t s01 = l->c[1].base;
   int32_t s10 = s00;
   int32_t s11 = s01;
-  while (x != end) { /* 8 channels per iteration */
-    MT_DOT_2X2_STEP(x, off, w, off, s00, s01, s10, s11);
-    MT_DOT_2X2_STEP(x, off, w, off, s00, s01, s10, s11);
-  }
-  if ((off & 4) != 0) {
-    MT_DOT_2X2_STEP(x, off, w, off, s00, s01, s10, s11);
-  }
+  MT_DOT_2X2_LOOP(x, off, w, off, off, s00, s01, s10, s11);
   pw_store_2x2(l, out, 1, s00, s01, s10, s11);
 }
 #endif
-
-/*
- * Four dot products of n channels added to acc, one byte at a time: input pixels x and x + off
- * times filter rows w and w + off: acc[0] += x.w, acc[1] += x.(w+off), acc[2] += (x+off).w,
- * acc[3] += (x+off).(w+off).
- */
-static void dot_2x2_bytes(const int8_t *x, const int8_t *w, int32_t off, int32_t n,
-                          int32_t acc[4]) {
-  int32_t i;
-  for (i = 0; i < n; i++) {
-    const int32_t a = x[i];
-    const int32_t b = x[i + off];
-    const int32_t f = w[i];
-    const int32_t g = w[i + off];
-    acc[0] += a * f;
-    acc[1] += a * g;
-    acc[2] += b * f;
-    acc[3] += b * g;
-  }
-}
-
-/*
- * Two dot products of n channels added to acc: a.b and a.(b + off). Serves one pixel times two
- * filter rows, and (operands swapped) two pixels times one filter row. words != 0: a, b and off
- * are multiples of 4 (so is n).
- */
-static void dot_1x2(const int8_t *a, const int8_t *b, int32_t off, int32_t n, int32_t words,
-                    int32_t acc[2]) {
-  int32_t s0 = acc[0];
-  int32_t s1 = acc[1];
-  int32_t i;
-#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
-  if (words) {
-    for (i = n >> 2; i > 0; i--) {
-      const uint32_t x = load_word(a);
-      const uint32_t y = load_word(b);
-      const uint32_t z = load_word(b + off);
-      const uint32_t x02 = lanes_02(x);
-      const uint32_t x13 = lanes_13(x);
-      s0 = mac2(x02, lanes_02(y), s0);
-      s0 = mac2(x13, lanes_13(y), s0);
-      s1 = mac2(x02, lanes_02(z), s1);
-      s1 = mac2(x13, lanes_13(z), s1);
-      a += 4;
-      b += 4;
-    }
-    n = 0;
-  }
-#else
-  (void)words;
-#endif
-  for (i = 0; i < n; i++) {
-    s0 += (int32_t)a[i] * (int32_t)b[i];
-    s1 += (int32_t)a[i] * (int32_t)b[i + off];
-  }
-  acc[0] = s0;
-  acc[1] = s1;
-}
-
-/* Output channels l->c[0] and l->c[1] (filter rows w and w + in_c) for every pixel. */
-static void pw_two_channels(const pw_layer *l, const int8_t *w, const int8_t *input,
-                            int8_t *out) {
-  const int32_t in_c = l->in_c;
-  const int32_t out_c = l->out_c;
-  int32_t acc[4];
-  int32_t p;
-  for (p = 0; p + 1 < l->pixels; p += 2) { /* two pixels at a time */
-#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
-    if (l->words) {
-      pw_block_words(l, w, input, out);
-      input += 2 * in_c;
-      out += 2 * out_c;
-      continue;
-    }
-#endif
-    acc[0] = l->c[0].base;
-    acc[1] = l->c[1].base;
-    acc[2] = l->c[0].base;
-    acc[3] = l->c[1].base;
-    dot_2x2_bytes(input, w, in_c, in_c, acc);
-    pw_store_2x2(l, out, 1, acc[0], acc[1], acc[2], acc[3]);
-    input += 2 * in_c;
-    out += 2 * out_c;
-  }
-  if (p < l->pixels) { /* an odd last pixel */
-    acc[0] = l->c[0].base;
-    acc[1] = l->c[1].base;
-    dot_1x2(input, w, in_c, in_c, l->words, acc);
-    out[0] = pw_output(l, &l->c[0], PW_GENERAL, acc[0]);
-    out[1] = pw_output(l, &l->c[1], PW_GENERAL, acc[1]);
-  }
-}
-
-/* The odd last output channel l->c[0] (filter row w) for every pixel, two pixels at a time. */
-static void pw_one_channel(const pw_layer *l, const int8_t *w, const int8_t *input,
-                           int8_t *out) {
-  int32_t acc[2];
-  int32_t p;
-  for (p = 0; p + 1 < l->pixels; p += 2) {
-    acc[0] = l->c[0].base;
-    acc[1] = l->c[0].base;
-    dot_1x2(w, input, l->in_c, l->in_c, l->words, acc);
-    out[0] = pw_output(l, &l->c[0], PW_GENERAL, acc[0]);
-    out[l->out_c] = pw_output(l, &l->c[0], PW_GENERAL, acc[1]);
-    input += 2 * l->in_c;
-    out += 2 * l->out_c;
-  }
-  if (p < l->pixels) {
-    out[0] = pw_output(l, &l->c[0], PW_GENERAL, l->c[0].base + mt_dot_s8(input, w, l->in_c));
-  }
-}
-
-/*
- * Pointwise convolution of `pixels` rows of in_c channels: the product of the [pixels, in_c]
- * input and the transposed [out_c, in_c] filter, in blocks of 2 output channels x 2 pixels that
- * share their loads.
- *
- * sum_ic f * (x + input_offset) = sum_ic f * x + input_offset * sum_ic f, exactly in int32: the
- * dot products run on raw int8 data and the offset term is part of each channel's base.
- */
-static void conv_pointwise(const mt_conv_params *params, const mt_quant_params *quant,
-                           int32_t pixels, int32_t in_c, int32_t out_c, const int8_t *input,
-                           const int8_t *filter, const int32_t *bias, int8_t *output) {
-  const int32_t full_range = (params->act_min == -128 && params->act_max == 127) ? 1 : 0;
-  pw_layer l;
-  int32_t oc;
-  l.pixels = pixels;
-  l.in_c = in_c;
-  l.out_c = out_c;
-  l.words = ((((uintptr_t)input) | ((uintptr_t)filter) | (uint32_t)in_c) & 3u) == 0u ? 1 : 0;
-  l.output_offset = params->output_offset;
-  l.act_min = params->act_min;
-  l.act_max = params->act_max;
-  l.two = 1; /* pw_one_channel handles an odd last channel */
-  for (oc = 0; oc + 1 < out_c; oc += 2) {
-    const int8_t *w = filter + oc * in_c;
-    pw_channel_prepare(&l.c[0], quant, oc, w, in_c, params->input_offset, bias);
-    pw_channel_prepare(&l.c[1], quant, oc + 1, w + in_c, in_c, params->input_offset, bias);
-    l.mode = (l.c[0].fast && l.c[1].fast && full_range) ? PW_FAST_SAT : PW_GENERAL;
-    pw_two_channels(&l, w, input, output + oc);
-  }
-  if (oc < out_c) {
-    const int8_t *w = filter + oc * in_c;
-    pw_channel_prepare(&l.c[0], quant, oc, w, in_c, params->input_offset, bias);
-    pw_one_channel(&l, w, input, output + oc);
-  }
-}
-
-/* ---- Filters of several taps: row segments, 2 output channels x 2 pixels ---------------- */
 
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
 /*
@@ -445,14 +294,7 @@ static __attribute__((noinline)) void dot_2x2_rows_words(const int8_t *x, int32_
   int32_t s11 = acc[3];
   int32_t r;
   for (r = 0; r < rows; r++) {
-    const int8_t *end = x + (n & ~7);
-    while (x != end) { /* 8 channels per iteration */
-      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);
-      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);
-    }
-    if ((n & 4) != 0) {
-      MT_DOT_2X2_STEP(x, x_off, w, w_off, s00, s01, s10, s11);
-    }
+    MT_DOT_2X2_LOOP(x, x_off, w, w_off, n, s00, s01, s10, s11);
     x += x_row - n; /* the filter's rows are contiguous: w is already at the next one */
   }
   acc[0] = s00;
@@ -522,7 +364,143 @@ static inline void dot_2x2_rows(const int8_t *x, int32_t x_off, int32_t x_row, c
 }
 
 /*
- * CONV_2D with k_h * k_w <= MT_CONV_MAX_TAPS taps, any stride and padding. Output channels go in
+ * Two dot products of n channels added to acc: a.b and a.(b + off). Serves one pixel times two
+ * filter rows, and (operands swapped) two pixels times one filter row. words != 0: a, b and off
+ * are multiples of 4 (so is n).
+ */
+static void dot_1x2(const int8_t *a, const int8_t *b, int32_t off, int32_t n, int32_t words,
+                    int32_t acc[2]) {
+  int32_t s0 = acc[0];
+  int32_t s1 = acc[1];
+  int32_t i;
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+  if (words) {
+    for (i = n >> 2; i > 0; i--) {
+      const uint32_t x = load_word(a);
+      const uint32_t y = load_word(b);
+      const uint32_t z = load_word(b + off);
+      const uint32_t x02 = lanes_02(x);
+      const uint32_t x13 = lanes_13(x);
+      s0 = mac2(x02, lanes_02(y), s0);
+      s0 = mac2(x13, lanes_13(y), s0);
+      s1 = mac2(x02, lanes_02(z), s1);
+      s1 = mac2(x13, lanes_13(z), s1);
+      a += 4;
+      b += 4;
+    }
+    n = 0;
+  }
+#else
+  (void)words;
+#endif
+  for (i = 0; i < n; i++) {
+    s0 += (int32_t)a[i] * (int32_t)b[i];
+    s1 += (int32_t)a[i] * (int32_t)b[i + off];
+  }
+  acc[0] = s0;
+  acc[1] = s1;
+}
+
+/* Output channels l->c[0] and l->c[1] (filter rows w and w + in_c) for every pixel. */
+static void pw_two_channels(const pw_layer *l, const int8_t *w, const int8_t *input,
+                            int8_t *out) {
+  const int32_t in_c = l->in_c;
+  const int32_t out_c = l->out_c;
+  int32_t acc[4];
+  int32_t p;
+  for (p = 0; p + 1 < l->pixels; p += 2) { /* two pixels at a time */
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+    if (l->words) {
+      pw_block_words(l, w, input, out);
+      input += 2 * in_c;
+      out += 2 * out_c;
+      continue;
+    }
+#endif
+    acc[0] = l->c[0].base;
+    acc[1] = l->c[1].base;
+    acc[2] = l->c[0].base;
+    acc[3] = l->c[1].base;
+    dot_2x2_rows(input, in_c, 0, w, in_c, 1, in_c, 0, acc);
+    pw_store_block(l, out, 1, acc);
+    input += 2 * in_c;
+    out += 2 * out_c;
+  }
+  if (p < l->pixels) { /* an odd last pixel */
+    acc[0] = l->c[0].base;
+    acc[1] = l->c[1].base;
+    dot_1x2(input, w, in_c, in_c, l->words, acc);
+    out[0] = pw_output(l, &l->c[0], acc[0]);
+    out[1] = pw_output(l, &l->c[1], acc[1]);
+  }
+}
+
+/* The odd last output channel l->c[0] (filter row w) for every pixel, two pixels at a time. */
+static void pw_one_channel(const pw_layer *l, const int8_t *w, const int8_t *input,
+                           int8_t *out) {
+  int32_t acc[2];
+  int32_t p;
+  for (p = 0; p + 1 < l->pixels; p += 2) {
+    acc[0] = l->c[0].base;
+    acc[1] = l->c[0].base;
+    dot_1x2(w, input, l->in_c, l->in_c, l->words, acc);
+    out[0] = pw_output(l, &l->c[0], acc[0]);
+    out[l->out_c] = pw_output(l, &l->c[0], acc[1]);
+    input += 2 * l->in_c;
+    out += 2 * l->out_c;
+  }
+  if (p < l->pixels) {
+    out[0] = pw_output(l, &l->c[0], l->c[0].base + mt_dot_s8(input, w, l->in_c));
+  }
+}
+
+/*
+ * Pointwise convolution of `pixels` rows of in_c channels: the product of the [pixels, in_c]
+ * input and the transposed [out_c, in_c] filter, in blocks of 2 output channels x 2 pixels that
+ * share their loads.
+ *
+ * sum_ic f * (x + input_offset) = sum_ic f * x + input_offset * sum_ic f, exactly in int32: the
+ * dot products run on raw int8 data and the offset term is part of each channel's base.
+ */
+static void conv_pointwise(const mt_conv_params *params, const mt_quant_params *quant,
+                           int32_t pixels, int32_t in_c, int32_t out_c, const int8_t *input,
+                           const int8_t *filter, const int32_t *bias, int8_t *output) {
+  pw_layer l;
+  int32_t oc;
+  l.pixels = pixels;
+  l.in_c = in_c;
+  l.out_c = out_c;
+  l.words = ((((uintptr_t)input) | ((uintptr_t)filter) | (uint32_t)in_c) & 3u) == 0u ? 1 : 0;
+  l.output_offset = params->output_offset;
+  l.act_min = params->act_min;
+  l.act_max = params->act_max;
+  l.two = 1; /* pw_one_channel handles an odd last channel */
+  for (oc = 0; oc + 1 < out_c; oc += 2) {
+    const int8_t *w = filter + oc * in_c;
+    pw_channel_prepare(&l.c[0], quant, oc, w, in_c, params->input_offset, bias);
+    pw_channel_prepare(&l.c[1], quant, oc + 1, w + in_c, in_c, params->input_offset, bias);
+    l.mode = pw_mode(&l);
+    pw_two_channels(&l, w, input, output + oc);
+  }
+  if (oc < out_c) {
+    const int8_t *w = filter + oc * in_c;
+    pw_channel_prepare(&l.c[0], quant, oc, w, in_c, params->input_offset, bias);
+    pw_one_channel(&l, w, input, output + oc);
+  }
+}
+
+/* ---- Filters of several taps: row segments, 2 output channels x 2 pixels ---------------- */
+
+/*
+ * The sum of tap t's filter values in filter f_c (in_c of them): from sums[t] when the sums are
+ * cached (taps <= MT_CONV_MAX_TAPS), else counted again.
+ */
+static int32_t tap_sum(const int32_t *sums, const int8_t *f_c, int32_t t, int32_t in_c) {
+  return (sums != NULL) ? sums[t] : sum_s8(f_c + t * in_c, in_c);
+}
+
+/*
+ * CONV_2D with any filter size, stride and padding. Output channels go in
  * pairs (filters f and f + k_h * k_w * in_c) and output pixels of a row in pairs: when both
  * pixels' windows lie inside the input horizontally, each valid filter row is one contiguous
  * segment of k_w * in_c bytes on both sides (dot_2x2_rows). Pixels whose window crosses the left
@@ -544,13 +522,13 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
   const int32_t stride_w = params->stride_w;
   const int32_t io = params->input_offset;
   const uint32_t abs_io = (io < 0) ? 0u - (uint32_t)io : (uint32_t)io;
-  const int32_t full_range = (params->act_min == -128 && params->act_max == 127) ? 1 : 0;
   /* Output columns [ox_lo, ox_hi) have their whole window inside the input horizontally. */
   const int32_t ox_lo = (params->pad_w + stride_w - 1) / stride_w;
   const int32_t ox_hi = (in_w - k_w + params->pad_w >= 0)
                             ? (in_w - k_w + params->pad_w) / stride_w + 1
                             : 0;
-  int32_t tap_sum[2][MT_CONV_MAX_TAPS];
+  int32_t cache[2][MT_CONV_MAX_TAPS];
+  const int32_t *sums[2]; /* cache[c], or NULL when the filter has more taps */
   int32_t b_oc[2];
   pw_layer l;
   int32_t oc, b, oy, ox, ky, kx, t, c;
@@ -567,23 +545,25 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
     for (c = 0; c < 2; c++) {
       const int32_t ch = oc + c * l.two;
       uint32_t abs_b;
-      for (t = 0; t < taps; t++) {
-        tap_sum[c][t] = sum_s8(f + c * w_off + t * in_c, in_c);
+      sums[c] = NULL;
+      if (taps <= MT_CONV_MAX_TAPS) {
+        for (t = 0; t < taps; t++) {
+          cache[c][t] = sum_s8(f + c * w_off + t * in_c, in_c);
+        }
+        sums[c] = cache[c];
       }
       b_oc[c] = (bias != NULL) ? bias[ch] : 0;
-      l.c[c].multiplier = mt_quant_multiplier(quant, ch);
-      l.c[c].shift = mt_quant_shift(quant, ch);
       /*
        * |acc| <= |bias| + (|input_offset| + 128) * 128 * f_len (every |f| <= 128, |x| <= 128).
        * The limits on input_offset and f_len keep that sum below 2^32.
        */
       abs_b = (b_oc[c] < 0) ? 0u - (uint32_t)b_oc[c] : (uint32_t)b_oc[c];
-      l.c[c].fast = (abs_io <= 256u && f_len <= 16384)
-                        ? mt_requant_prepare(&l.c[c].rq, l.c[c].multiplier, l.c[c].shift,
-                                             abs_b + ((abs_io + 128u) << 7) * (uint32_t)f_len)
-                        : 0;
+      pw_channel_quant(&l.c[c], quant, ch,
+                       (abs_io <= 256u && f_len <= 16384)
+                           ? abs_b + ((abs_io + 128u) << 7) * (uint32_t)f_len
+                           : 0xFFFFFFFFu);
     }
-    l.mode = (l.c[0].fast && l.c[1].fast && full_range) ? PW_FAST_SAT : PW_GENERAL;
+    l.mode = pw_mode(&l);
     for (b = 0; b < batches; b++) {
       for (oy = 0; oy < out_h; oy++) {
         const int32_t iy0 = oy * params->stride_h - params->pad_h;
@@ -597,7 +577,7 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
         for (c = 0; c < 2; c++) {
           uint32_t rsum = 0;
           for (t = ky_lo * k_w; t < ky_lo * k_w + rows * k_w; t++) {
-            rsum += (uint32_t)tap_sum[c][t];
+            rsum += (uint32_t)tap_sum(sums[c], f + c * w_off, t, in_c);
           }
           l.c[c].base = (int32_t)((uint32_t)io * rsum + (uint32_t)b_oc[c]);
         }
@@ -615,7 +595,7 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
               dot_2x2_rows(in_row + ix0 * in_c, stride_w * in_c, row_len, f + ky_lo * seg,
                            w_off, rows, seg, l.words, acc);
             }
-            pw_store_2x2(&l, out + ox * out_c, l.two, acc[0], acc[1], acc[2], acc[3]);
+            pw_store_block(&l, out + ox * out_c, l.two, acc);
             ox += 2;
             continue;
           }
@@ -633,17 +613,17 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
                 }
                 t = ky * k_w + kx;
                 dot_1x2(in_y + ix * in_c, f + t * in_c, w_off, in_c, l.words, acc);
-                offset_taps[0] += (uint32_t)tap_sum[0][t];
-                offset_taps[1] += (uint32_t)tap_sum[1][t];
+                offset_taps[0] += (uint32_t)tap_sum(sums[0], f, t, in_c);
+                offset_taps[1] += (uint32_t)tap_sum(sums[1], f + w_off, t, in_c);
               }
             }
             for (c = 0; c < 2; c++) {
               acc[c] = (int32_t)((uint32_t)acc[c] + (uint32_t)io * offset_taps[c] +
                                  (uint32_t)b_oc[c]);
             }
-            out[ox * out_c] = pw_output(&l, &l.c[0], PW_GENERAL, acc[0]);
+            out[ox * out_c] = pw_output(&l, &l.c[0], acc[0]);
             if (l.two) {
-              out[ox * out_c + 1] = pw_output(&l, &l.c[1], PW_GENERAL, acc[1]);
+              out[ox * out_c + 1] = pw_output(&l, &l.c[1], acc[1]);
             }
             ox++;
           }
@@ -697,10 +677,6 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
     return MT_ERR_ARG;
   }
 
-  if (k_h * k_w > MT_CONV_MAX_TAPS) {
-    return conv_generic(params, quant, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w,
-                        input, filter, bias, output);
-  }
   if (k_h == 1 && k_w == 1 && params->stride_h == 1 && params->stride_w == 1 &&
       params->pad_h == 0 && params->pad_w == 0 && out_h == in_h && out_w == in_w) {
     conv_pointwise(params, quant, batches * in_h * in_w, in_c, out_c, input, filter, bias, output);

@@ -27,13 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * mt_conv2d_s8 against the Java reference ({@link Kernels#conv2d}) on random small cases that
- * reach the corners of its fast paths: pointwise and multi-tap filters, channel counts that are
- * and are not multiples of 4, odd pixel and output-channel counts (the 2x2 blocks' tails),
- * misaligned tensors (byte loops instead of word loads), per-tensor and per-channel requantization
- * with shifts of either sign and multipliers of any sign (the exact short requantization and its
- * fallback), large biases and input offsets, narrow and full activation ranges. The same cases run
- * through tests/kernels/probe_conv2d.c built for the host (portable C) and for the emulated
- * Cortex-M7 (the DSP paths); both must match the reference byte for byte.
+ * reach the corners of its fast paths: pointwise and multi-tap filters (up to 90 taps, beyond the
+ * 64 whose filter sums it caches), channel counts that are and are not multiples of 4, odd pixel
+ * and output-channel counts (the 2x2 blocks' tails), misaligned tensors (byte loops instead of
+ * word loads), per-tensor and per-channel requantization with shifts of either sign and
+ * multipliers of any sign (the exact short requantization and its fallback), large biases and
+ * input offsets, narrow and full activation ranges. The same cases run through
+ * tests/kernels/probe_conv2d.c built for the host (portable C) and for the emulated Cortex-M7
+ * (the DSP paths); both must match the reference byte for byte.
  */
 class Conv2dKernelTest {
   private static final int CASES = 1200;
@@ -129,9 +130,19 @@ class Conv2dKernelTest {
       sw = 1 + r.nextInt(2);
       ph = r.nextInt(kh);
       pw = r.nextInt(kw);
-    } else if (kind == 9) { // 1x1 that is not pointwise
+    } else if (kind == 9 && r.nextBoolean()) { // 1x1 that is not pointwise
       sh = 1 + r.nextInt(2);
       ph = r.nextInt(2);
+    } else if (kind == 9) { // more taps than the kernel caches filter sums for (64)
+      kh = 8 + r.nextInt(2);
+      kw = 8 + r.nextInt(3);
+      h = kh - 2 + r.nextInt(5);
+      w = kw - 2 + r.nextInt(5);
+      ci = 1 + r.nextInt(6);
+      sh = 1 + r.nextInt(2);
+      sw = 1 + r.nextInt(2);
+      ph = r.nextInt(kh);
+      pw = r.nextInt(kw);
     }
     int oh = (h + 2 * ph - kh) / sh + 1;
     int ow = (w + 2 * pw - kw) / sw + 1;
