@@ -261,21 +261,27 @@ static inline int32_t mac2(uint32_t x, uint32_t y, int32_t acc) {
 #endif
 
 /*
- * One 2x2 block with word-aligned rows: pixels x and x + in_c times the pair's filter rows w and
- * w + in_c (pixels and filter rows are both in_c bytes apart, so one offset serves both),
- * written to out[0], out[1] (first pixel) and out[out_c], out[out_c + 1] (second pixel).
- * A function of its own: inlined into the pixel loop, clang spills accumulators from the dot
- * product loop to keep the pixel loop's state in registers.
+ * `pairs` 2x2 blocks with word-aligned rows: pixels x and x + in_c times the pair's filter rows
+ * w and w + in_c (pixels and filter rows are both in_c bytes apart, so one offset serves both),
+ * written to out[0], out[1] (first pixel) and out[out_c], out[out_c + 1] (second pixel); then
+ * the next two pixels. A function of its own: inlined into a bigger loop, clang spills
+ * accumulators from the dot product loop.
  */
-static __attribute__((noinline)) void pw_block_words(const pw_layer *l, const int8_t *w,
-                                                     const int8_t *x, int8_t *out) {
+static __attribute__((noinline)) void pw_blocks_words(const pw_layer *l, const int8_t *w,
+                                                      const int8_t *x, int8_t *out,
+                                                      int32_t pairs) {
   const int32_t off = l->in_c;
-  int32_t s00 = l->c[0].base;
-  int32_t s01 = l->c[1].base;
-  int32_t s10 = s00;
-  int32_t s11 = s01;
-  MT_DOT_2X2_LOOP(x, off, w, off, off, s00, s01, s10, s11);
-  pw_store_2x2(l, out, 1, s00, s01, s10, s11);
+  for (; pairs > 0; pairs--) {
+    const int8_t *v = w;
+    int32_t s00 = l->c[0].base;
+    int32_t s01 = l->c[1].base;
+    int32_t s10 = s00;
+    int32_t s11 = s01;
+    MT_DOT_2X2_LOOP(x, off, v, off, off, s00, s01, s10, s11);
+    pw_store_2x2(l, out, 1, s00, s01, s10, s11);
+    x += off; /* x is past the first pixel: skip the second */
+    out += 2 * l->out_c;
+  }
 }
 #endif
 
@@ -408,15 +414,16 @@ static void pw_two_channels(const pw_layer *l, const int8_t *w, const int8_t *in
   const int32_t out_c = l->out_c;
   int32_t acc[4];
   int32_t p;
-  for (p = 0; p + 1 < l->pixels; p += 2) { /* two pixels at a time */
+  p = 0;
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
-    if (l->words) {
-      pw_block_words(l, w, input, out);
-      input += 2 * in_c;
-      out += 2 * out_c;
-      continue;
-    }
+  if (l->words) {
+    p = l->pixels & ~1;
+    pw_blocks_words(l, w, input, out, p / 2);
+    input += p * in_c;
+    out += p * out_c;
+  }
 #endif
+  for (; p + 1 < l->pixels; p += 2) { /* two pixels at a time */
     acc[0] = l->c[0].base;
     acc[1] = l->c[1].base;
     acc[2] = l->c[0].base;
