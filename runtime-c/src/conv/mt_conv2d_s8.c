@@ -20,19 +20,18 @@
 #define MT_OPAQUE(p) ((void)0)
 #endif
 
-/* ---- Pointwise path (1x1 filter, stride 1, no padding): a matrix product ------------------ */
+/* ---- Output channels: requantization and int8 stores (both paths) ----------------------- */
 
 /*
- * One output channel of the pointwise path, prepared once per call: the constant added to each of
- * its dot products and its requantization.
+ * One output channel: the constant added to each of its dot products and its requantization.
  */
 typedef struct {
-  int32_t base;       /* input_offset * (sum of the filter row) + bias */
+  int32_t base;       /* bias + input_offset * (sum of the filter values the dot products use) */
   int32_t fast;       /* 1: rq gives mt_mbqm's result for every accumulator of this channel */
   mt_requant rq;      /* used when fast == 1 */
   int32_t multiplier; /* mt_mbqm's arguments, used when fast == 0 */
   int32_t shift;
-} pw_channel;
+} conv_channel;
 
 /* Sum of n int8 values (four per step when the DSP extension is there and f is word-aligned). */
 static int32_t sum_s8(const int8_t *f, int32_t n) {
@@ -61,37 +60,19 @@ static int32_t sum_s8(const int8_t *f, int32_t n) {
  * Not inlined: clang would otherwise carry what it learns here (multiplier >= 0 when fast) into
  * the requantization and trade its SMMLAR for a longer unsigned multiply.
  */
-static __attribute__((noinline)) void pw_channel_quant(pw_channel *ch,
-                                                       const mt_quant_params *quant, int32_t oc,
-                                                       uint32_t max_abs) {
+static __attribute__((noinline)) void channel_quant(conv_channel *ch,
+                                                    const mt_quant_params *quant, int32_t oc,
+                                                    uint32_t max_abs) {
   ch->multiplier = mt_quant_multiplier(quant, oc);
   ch->shift = mt_quant_shift(quant, oc);
   ch->fast = mt_requant_prepare(&ch->rq, ch->multiplier, ch->shift, max_abs);
 }
 
-/* Prepares pointwise output channel oc (filter row f_oc). */
-static __attribute__((noinline)) void pw_channel_prepare(pw_channel *ch, const mt_quant_params *quant, int32_t oc,
-                               const int8_t *f_oc, int32_t in_c, int32_t input_offset,
-                               const int32_t *bias) {
-  const int32_t f_sum = sum_s8(f_oc, in_c);
-  const uint32_t b_oc = (bias != NULL) ? (uint32_t)bias[oc] : 0u;
-  uint32_t abs_base;
-  /* int32 arithmetic that wraps (as the reference's Java int does) instead of being undefined */
-  ch->base = (int32_t)((uint32_t)input_offset * (uint32_t)f_sum + b_oc);
-  /*
-   * Every accumulator is base + sum f * x with |f|, |x| <= 128, so |acc| <= |base| + 2^14 * in_c
-   * (in_c <= 2^15 keeps that sum below 2^32; larger layers simply take mt_mbqm).
-   */
-  abs_base = (ch->base < 0) ? 0u - (uint32_t)ch->base : (uint32_t)ch->base;
-  pw_channel_quant(ch, quant, oc,
-                   (in_c <= 32768) ? abs_base + ((uint32_t)in_c << 14) : 0xFFFFFFFFu);
-}
-
 /* How a pair of channels turns accumulators into int8 outputs. */
 enum {
-  PW_GENERAL = 0, /* per channel: mt_requant_apply if ch->fast, else mt_mbqm; clamp (a call) */
-  PW_FAST = 1,    /* both channels fast: mt_requant_apply and clamp, inlined */
-  PW_FAST_SAT = 2 /* both fast and [act_min, act_max] is all of int8: saturate, inlined */
+  OUT_GENERAL = 0, /* per channel: mt_requant_apply if ch->fast, else mt_mbqm; clamp (a call) */
+  OUT_FAST = 1,    /* both channels fast: mt_requant_apply and clamp, inlined */
+  OUT_FAST_SAT = 2 /* both fast and [act_min, act_max] is all of int8: saturate, inlined */
 };
 
 /* What the convolution loops need to know about the layer and the current pair of channels. */
@@ -99,30 +80,30 @@ typedef struct {
   int32_t pixels, in_c, out_c;
   int32_t words; /* input and filter rows word-aligned: the DSP loops apply */
   int32_t output_offset, act_min, act_max;
-  int32_t mode;  /* PW_* for the current pair */
+  int32_t mode;  /* OUT_* for the current pair */
   int32_t two;   /* 1: c[1] is a channel of its own; 0: the odd last channel, c[1] repeats c[0] */
-  pw_channel c[2];
-} pw_layer;
+  conv_channel c[2];
+} conv_layer;
 
-/* The pair's output mode (PW_*), from its channels' fast flags and the activation range. */
-static int32_t pw_mode(const pw_layer *l) {
+/* The pair's output mode (OUT_*), from its channels' fast flags and the activation range. */
+static int32_t output_mode(const conv_layer *l) {
   if (!l->c[0].fast || !l->c[1].fast) {
-    return PW_GENERAL;
+    return OUT_GENERAL;
   }
-  return (l->act_min == -128 && l->act_max == 127) ? PW_FAST_SAT : PW_FAST;
+  return (l->act_min == -128 && l->act_max == 127) ? OUT_FAST_SAT : OUT_FAST;
 }
 
 /* The int8 output of channel ch for accumulator acc: requantized, offset and clamped. */
-static __attribute__((noinline)) int8_t pw_output(const pw_layer *l, const pw_channel *ch,
-                                                  int32_t acc) {
+static __attribute__((noinline)) int8_t output_general(const conv_layer *l,
+                                                       const conv_channel *ch, int32_t acc) {
   const int32_t v =
       ch->fast ? mt_requant_apply(&ch->rq, acc) : mt_mbqm(acc, ch->multiplier, ch->shift);
   return mt_clamp_s8(v + l->output_offset, l->act_min, l->act_max);
 }
 
-/* pw_output for a fast channel, inlined; sat: [act_min, act_max] is all of int8. */
-static inline int8_t pw_output_fast(const pw_layer *l, const pw_channel *ch, int32_t sat,
-                                    int32_t acc) {
+/* output_general for a fast channel, inlined; sat: [act_min, act_max] is all of int8. */
+static inline int8_t output_fast(const conv_layer *l, const conv_channel *ch, int32_t sat,
+                                 int32_t acc) {
   const int32_t v = mt_requant_apply(&ch->rq, acc) + l->output_offset;
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
   if (sat) {
@@ -140,27 +121,27 @@ static inline int8_t pw_output_fast(const pw_layer *l, const pw_channel *ch, int
  * two is 0. All results are computed before any store (stores through int8_t * could alias
  * *l and would force reloads).
  */
-static inline __attribute__((always_inline)) void pw_store_2x2(const pw_layer *l, int8_t *out,
-                                                                 int32_t two, int32_t s00,
-                                                                 int32_t s01, int32_t s10,
-                                                                 int32_t s11) {
+static inline __attribute__((always_inline)) void store_2x2(const conv_layer *l, int8_t *out,
+                                                              int32_t two, int32_t s00,
+                                                              int32_t s01, int32_t s10,
+                                                              int32_t s11) {
   const int32_t out_c = l->out_c;
   int8_t r00, r01, r10, r11;
-  if (l->mode == PW_GENERAL) {
-    r00 = pw_output(l, &l->c[0], s00);
-    r01 = pw_output(l, &l->c[1], s01);
-    r10 = pw_output(l, &l->c[0], s10);
-    r11 = pw_output(l, &l->c[1], s11);
-  } else if (l->mode == PW_FAST_SAT) {
-    r00 = pw_output_fast(l, &l->c[0], 1, s00);
-    r01 = pw_output_fast(l, &l->c[1], 1, s01);
-    r10 = pw_output_fast(l, &l->c[0], 1, s10);
-    r11 = pw_output_fast(l, &l->c[1], 1, s11);
+  if (l->mode == OUT_GENERAL) {
+    r00 = output_general(l, &l->c[0], s00);
+    r01 = output_general(l, &l->c[1], s01);
+    r10 = output_general(l, &l->c[0], s10);
+    r11 = output_general(l, &l->c[1], s11);
+  } else if (l->mode == OUT_FAST_SAT) {
+    r00 = output_fast(l, &l->c[0], 1, s00);
+    r01 = output_fast(l, &l->c[1], 1, s01);
+    r10 = output_fast(l, &l->c[0], 1, s10);
+    r11 = output_fast(l, &l->c[1], 1, s11);
   } else {
-    r00 = pw_output_fast(l, &l->c[0], 0, s00);
-    r01 = pw_output_fast(l, &l->c[1], 0, s01);
-    r10 = pw_output_fast(l, &l->c[0], 0, s10);
-    r11 = pw_output_fast(l, &l->c[1], 0, s11);
+    r00 = output_fast(l, &l->c[0], 0, s00);
+    r01 = output_fast(l, &l->c[1], 0, s01);
+    r10 = output_fast(l, &l->c[0], 0, s10);
+    r11 = output_fast(l, &l->c[1], 0, s11);
   }
   out[0] = r00;
   out[out_c] = r10;
@@ -170,11 +151,13 @@ static inline __attribute__((always_inline)) void pw_store_2x2(const pw_layer *l
   }
 }
 
-/* pw_store_2x2 of acc[0..3], as a call (for the loops where its code size matters more). */
-static __attribute__((noinline)) void pw_store_block(const pw_layer *l, int8_t *out, int32_t two,
-                                                     const int32_t acc[4]) {
-  pw_store_2x2(l, out, two, acc[0], acc[1], acc[2], acc[3]);
+/* store_2x2 of acc[0..3], as a call (for the loops where its code size matters more). */
+static __attribute__((noinline)) void store_2x2_call(const conv_layer *l, int8_t *out,
+                                                     int32_t two, const int32_t acc[4]) {
+  store_2x2(l, out, two, acc[0], acc[1], acc[2], acc[3]);
 }
+
+/* ---- Dot products: 2 pixels x 2 filters (both paths) ------------------------------------ */
 
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
 /* Loads 4 bytes from a word-aligned address as one 32-bit word (LDR). */
@@ -260,36 +243,7 @@ static inline int32_t mac2(uint32_t x, uint32_t y, int32_t acc) {
   } while (0)
 #endif
 
-/*
- * `pairs` 2x2 blocks with word-aligned rows: pixels x and x + in_c times the pair's filter rows
- * w and w + in_c (pixels and filter rows are both in_c bytes apart, so one offset serves both),
- * written to out[0], out[1] (first pixel) and out[out_c], out[out_c + 1] (second pixel); then
- * the next two pixels. A function of its own: inlined into a bigger loop, clang spills
- * accumulators from the dot product loop.
- */
-static __attribute__((noinline)) void pw_blocks_words(const pw_layer *l, const int8_t *w,
-                                                      const int8_t *x, int8_t *out,
-                                                      int32_t pairs) {
-  const int32_t off = l->in_c;
-  for (; pairs > 0; pairs--) {
-    const int8_t *v = w;
-    int32_t s00 = l->c[0].base;
-    int32_t s01 = l->c[1].base;
-    int32_t s10 = s00;
-    int32_t s11 = s01;
-    MT_DOT_2X2_LOOP(x, off, v, off, off, s00, s01, s10, s11);
-    pw_store_2x2(l, out, 1, s00, s01, s10, s11);
-    x += off; /* x is past the first pixel: skip the second */
-    out += 2 * l->out_c;
-  }
-}
-#endif
-
-#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
-/*
- * dot_2x2_rows for word-aligned data (x, w, x_off, w_off, x_row and n multiples of 4): the
- * pointwise step over each row segment.
- */
+/* dot_2x2_rows for word-aligned data (x, w, x_off, w_off, x_row and n multiples of 4). */
 static __attribute__((noinline)) void dot_2x2_rows_words(const int8_t *x, int32_t x_off,
                                                          int32_t x_row, const int8_t *w,
                                                          int32_t w_off, int32_t rows, int32_t n,
@@ -332,10 +286,10 @@ static __attribute__((noinline)) void dot_2x2_rows_bytes(const int8_t *x, int32_
       const int32_t b = *y++;
       const int32_t f = *w++;
       const int32_t g = *u++;
-      s00 += a * f;
-      s01 += a * g;
-      s10 += b * f;
-      s11 += b * g;
+      s00 = mt_add_wrap(s00, a * f);
+      s01 = mt_add_wrap(s01, a * g);
+      s10 = mt_add_wrap(s10, b * f);
+      s11 = mt_add_wrap(s11, b * g);
       MT_OPAQUE(x);
       MT_OPAQUE(y);
       MT_OPAQUE(w);
@@ -400,23 +354,69 @@ static void dot_1x2(const int8_t *a, const int8_t *b, int32_t off, int32_t n, in
   (void)words;
 #endif
   for (i = 0; i < n; i++) {
-    s0 += (int32_t)a[i] * (int32_t)b[i];
-    s1 += (int32_t)a[i] * (int32_t)b[i + off];
+    s0 = mt_add_wrap(s0, (int32_t)a[i] * (int32_t)b[i]);
+    s1 = mt_add_wrap(s1, (int32_t)a[i] * (int32_t)b[i + off]);
   }
   acc[0] = s0;
   acc[1] = s1;
 }
 
+/* ---- Pointwise path (1x1 filter, stride 1, no padding): a matrix product ------------------ */
+
+/* Prepares pointwise output channel oc (filter row f_oc). */
+static __attribute__((noinline)) void pw_channel_prepare(conv_channel *ch,
+                                                         const mt_quant_params *quant,
+                                                         int32_t oc, const int8_t *f_oc,
+                                                         int32_t in_c, int32_t input_offset,
+                                                         const int32_t *bias) {
+  const int32_t f_sum = sum_s8(f_oc, in_c);
+  const uint32_t b_oc = (bias != NULL) ? (uint32_t)bias[oc] : 0u;
+  uint32_t abs_base;
+  /* int32 arithmetic that wraps (as the reference's Java int does) instead of being undefined */
+  ch->base = (int32_t)((uint32_t)input_offset * (uint32_t)f_sum + b_oc);
+  /*
+   * Every accumulator is base + sum f * x with |f|, |x| <= 128, so |acc| <= |base| + 2^14 * in_c
+   * (in_c <= 2^15 keeps that sum below 2^32; larger layers simply take mt_mbqm).
+   */
+  abs_base = (ch->base < 0) ? 0u - (uint32_t)ch->base : (uint32_t)ch->base;
+  channel_quant(ch, quant, oc, (in_c <= 32768) ? abs_base + ((uint32_t)in_c << 14) : 0xFFFFFFFFu);
+}
+
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+/*
+ * `pairs` 2x2 blocks with word-aligned rows: pixels x and x + in_c times the pair's filter rows
+ * w and w + in_c (pixels and filter rows are both in_c bytes apart, so one offset serves both),
+ * written to out[0], out[1] (first pixel) and out[out_c], out[out_c + 1] (second pixel); then
+ * the next two pixels. A function of its own: inlined into a bigger loop, clang spills
+ * accumulators from the dot product loop.
+ */
+static __attribute__((noinline)) void pw_blocks_words(const conv_layer *l, const int8_t *w,
+                                                      const int8_t *x, int8_t *out,
+                                                      int32_t pairs) {
+  const int32_t off = l->in_c;
+  for (; pairs > 0; pairs--) {
+    const int8_t *v = w;
+    int32_t s00 = l->c[0].base;
+    int32_t s01 = l->c[1].base;
+    int32_t s10 = s00;
+    int32_t s11 = s01;
+    MT_DOT_2X2_LOOP(x, off, v, off, off, s00, s01, s10, s11);
+    store_2x2(l, out, 1, s00, s01, s10, s11);
+    x += off; /* x is past the first pixel: skip the second */
+    out += 2 * l->out_c;
+  }
+}
+#endif
+
 /* Output channels l->c[0] and l->c[1] (filter rows w and w + in_c) for every pixel. */
-static void pw_two_channels(const pw_layer *l, const int8_t *w, const int8_t *input,
+static void pw_two_channels(const conv_layer *l, const int8_t *w, const int8_t *input,
                             int8_t *out) {
   const int32_t in_c = l->in_c;
   const int32_t out_c = l->out_c;
   int32_t acc[4];
-  int32_t p;
-  p = 0;
+  int32_t p = 0;
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
-  if (l->words) {
+  if (l->words) { /* all pairs of pixels with the DSP loop */
     p = l->pixels & ~1;
     pw_blocks_words(l, w, input, out, p / 2);
     input += p * in_c;
@@ -429,7 +429,7 @@ static void pw_two_channels(const pw_layer *l, const int8_t *w, const int8_t *in
     acc[2] = l->c[0].base;
     acc[3] = l->c[1].base;
     dot_2x2_rows(input, in_c, 0, w, in_c, 1, in_c, 0, acc);
-    pw_store_block(l, out, 1, acc);
+    store_2x2_call(l, out, 1, acc);
     input += 2 * in_c;
     out += 2 * out_c;
   }
@@ -437,13 +437,13 @@ static void pw_two_channels(const pw_layer *l, const int8_t *w, const int8_t *in
     acc[0] = l->c[0].base;
     acc[1] = l->c[1].base;
     dot_1x2(input, w, in_c, in_c, l->words, acc);
-    out[0] = pw_output(l, &l->c[0], acc[0]);
-    out[1] = pw_output(l, &l->c[1], acc[1]);
+    out[0] = output_general(l, &l->c[0], acc[0]);
+    out[1] = output_general(l, &l->c[1], acc[1]);
   }
 }
 
 /* The odd last output channel l->c[0] (filter row w) for every pixel, two pixels at a time. */
-static void pw_one_channel(const pw_layer *l, const int8_t *w, const int8_t *input,
+static void pw_one_channel(const conv_layer *l, const int8_t *w, const int8_t *input,
                            int8_t *out) {
   int32_t acc[2];
   int32_t p;
@@ -451,13 +451,13 @@ static void pw_one_channel(const pw_layer *l, const int8_t *w, const int8_t *inp
     acc[0] = l->c[0].base;
     acc[1] = l->c[0].base;
     dot_1x2(w, input, l->in_c, l->in_c, l->words, acc);
-    out[0] = pw_output(l, &l->c[0], acc[0]);
-    out[l->out_c] = pw_output(l, &l->c[0], acc[1]);
+    out[0] = output_general(l, &l->c[0], acc[0]);
+    out[l->out_c] = output_general(l, &l->c[0], acc[1]);
     input += 2 * l->in_c;
     out += 2 * l->out_c;
   }
   if (p < l->pixels) {
-    out[0] = pw_output(l, &l->c[0], l->c[0].base + mt_dot_s8(input, w, l->in_c));
+    out[0] = output_general(l, &l->c[0], l->c[0].base + mt_dot_s8(input, w, l->in_c));
   }
 }
 
@@ -472,7 +472,7 @@ static void pw_one_channel(const pw_layer *l, const int8_t *w, const int8_t *inp
 static void conv_pointwise(const mt_conv_params *params, const mt_quant_params *quant,
                            int32_t pixels, int32_t in_c, int32_t out_c, const int8_t *input,
                            const int8_t *filter, const int32_t *bias, int8_t *output) {
-  pw_layer l;
+  conv_layer l;
   int32_t oc;
   l.pixels = pixels;
   l.in_c = in_c;
@@ -486,7 +486,7 @@ static void conv_pointwise(const mt_conv_params *params, const mt_quant_params *
     const int8_t *w = filter + oc * in_c;
     pw_channel_prepare(&l.c[0], quant, oc, w, in_c, params->input_offset, bias);
     pw_channel_prepare(&l.c[1], quant, oc + 1, w + in_c, in_c, params->input_offset, bias);
-    l.mode = pw_mode(&l);
+    l.mode = output_mode(&l);
     pw_two_channels(&l, w, input, output + oc);
   }
   if (oc < out_c) {
@@ -507,15 +507,16 @@ static int32_t tap_sum(const int32_t *sums, const int8_t *f_c, int32_t t, int32_
 }
 
 /*
- * CONV_2D with any filter size, stride and padding. Output channels go in
- * pairs (filters f and f + k_h * k_w * in_c) and output pixels of a row in pairs: when both
- * pixels' windows lie inside the input horizontally, each valid filter row is one contiguous
- * segment of k_w * in_c bytes on both sides (dot_2x2_rows). Pixels whose window crosses the left
- * or right edge go one at a time, tap by tap.
+ * CONV_2D with any filter size, stride and padding. Output channels go in pairs (filters f and
+ * f + k_h * k_w * in_c) and the output pixels of a row in pairs: when both pixels' windows lie
+ * inside the input horizontally, each valid filter row is one contiguous segment of k_w * in_c
+ * bytes on both sides (dot_2x2_rows). Pixels whose window crosses the left or right edge go one
+ * at a time, tap by tap.
  *
  * sum_taps f * (x + input_offset) = sum_taps f * x + input_offset * sum_taps f over the taps
- * inside the input: the dot products run on raw int8 data and each tap's filter sum is computed
- * once per channel. int32 sums wrap (as the reference's Java int does).
+ * inside the input: the dot products run on raw int8 data, and each tap's filter sum is computed
+ * once per pair of channels (for up to MT_CONV_MAX_TAPS taps; larger filters count them again
+ * where needed). int32 sums wrap (as the reference's Java int does).
  */
 static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant,
                       int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c, int32_t out_h,
@@ -537,7 +538,7 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
   int32_t cache[2][MT_CONV_MAX_TAPS];
   const int32_t *sums[2]; /* cache[c], or NULL when the filter has more taps */
   int32_t b_oc[2];
-  pw_layer l;
+  conv_layer l;
   int32_t oc, b, oy, ox, ky, kx, t, c;
   l.in_c = in_c;
   l.out_c = out_c;
@@ -565,12 +566,12 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
        * The limits on input_offset and f_len keep that sum below 2^32.
        */
       abs_b = (b_oc[c] < 0) ? 0u - (uint32_t)b_oc[c] : (uint32_t)b_oc[c];
-      pw_channel_quant(&l.c[c], quant, ch,
-                       (abs_io <= 256u && f_len <= 16384)
-                           ? abs_b + ((abs_io + 128u) << 7) * (uint32_t)f_len
-                           : 0xFFFFFFFFu);
+      channel_quant(&l.c[c], quant, ch,
+                    (abs_io <= 256u && f_len <= 16384)
+                        ? abs_b + ((abs_io + 128u) << 7) * (uint32_t)f_len
+                        : 0xFFFFFFFFu);
     }
-    l.mode = pw_mode(&l);
+    l.mode = output_mode(&l);
     for (b = 0; b < batches; b++) {
       for (oy = 0; oy < out_h; oy++) {
         const int32_t iy0 = oy * params->stride_h - params->pad_h;
@@ -602,7 +603,7 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
               dot_2x2_rows(in_row + ix0 * in_c, stride_w * in_c, row_len, f + ky_lo * seg,
                            w_off, rows, seg, l.words, acc);
             }
-            pw_store_block(&l, out + ox * out_c, l.two, acc);
+            store_2x2_call(&l, out + ox * out_c, l.two, acc);
             ox += 2;
             continue;
           }
@@ -628,9 +629,9 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
               acc[c] = (int32_t)((uint32_t)acc[c] + (uint32_t)io * offset_taps[c] +
                                  (uint32_t)b_oc[c]);
             }
-            out[ox * out_c] = pw_output(&l, &l.c[0], acc[0]);
+            out[ox * out_c] = output_general(&l, &l.c[0], acc[0]);
             if (l.two) {
-              out[ox * out_c + 1] = pw_output(&l, &l.c[1], acc[1]);
+              out[ox * out_c + 1] = output_general(&l, &l.c[1], acc[1]);
             }
             ox++;
           }
