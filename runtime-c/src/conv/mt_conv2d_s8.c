@@ -4,7 +4,10 @@
 #include "mt_kernels.h"
 #include "mt_support.h"
 
-/* Filters of up to this many taps keep their per-tap filter sums on the stack (512 bytes). */
+/*
+ * Filters of up to this many taps (and at most 256 input channels, so that a tap's filter sum fits
+ * an int16) keep their per-tap filter sums on the stack: 2 channels x 64 x 2 bytes.
+ */
 #define MT_CONV_MAX_TAPS 64
 
 /*
@@ -34,7 +37,7 @@ typedef struct {
 } conv_channel;
 
 /* Sum of n int8 values (four per step when the DSP extension is there and f is word-aligned). */
-static int32_t sum_s8(const int8_t *f, int32_t n) {
+static __attribute__((noinline)) int32_t sum_s8(const int8_t *f, int32_t n) {
   int32_t sum = 0;
   int32_t i = 0;
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
@@ -328,8 +331,8 @@ static inline void dot_2x2_rows(const int8_t *x, int32_t x_off, int32_t x_row, c
  * filter rows, and (operands swapped) two pixels times one filter row. words != 0: a, b and off
  * are multiples of 4 (so is n).
  */
-static void dot_1x2(const int8_t *a, const int8_t *b, int32_t off, int32_t n, int32_t words,
-                    int32_t acc[2]) {
+static __attribute__((noinline)) void dot_1x2(const int8_t *a, const int8_t *b, int32_t off,
+                                              int32_t n, int32_t words, int32_t acc[2]) {
   int32_t s0 = acc[0];
   int32_t s1 = acc[1];
   int32_t i;
@@ -500,9 +503,9 @@ static void conv_pointwise(const mt_conv_params *params, const mt_quant_params *
 
 /*
  * The sum of tap t's filter values in filter f_c (in_c of them): from sums[t] when the sums are
- * cached (taps <= MT_CONV_MAX_TAPS), else counted again.
+ * cached, else counted again.
  */
-static int32_t tap_sum(const int32_t *sums, const int8_t *f_c, int32_t t, int32_t in_c) {
+static int32_t tap_sum(const int16_t *sums, const int8_t *f_c, int32_t t, int32_t in_c) {
   return (sums != NULL) ? sums[t] : sum_s8(f_c + t * in_c, in_c);
 }
 
@@ -515,14 +518,22 @@ static int32_t tap_sum(const int32_t *sums, const int8_t *f_c, int32_t t, int32_
  *
  * sum_taps f * (x + input_offset) = sum_taps f * x + input_offset * sum_taps f over the taps
  * inside the input: the dot products run on raw int8 data, and each tap's filter sum is computed
- * once per pair of channels (for up to MT_CONV_MAX_TAPS taps; larger filters count them again
- * where needed). int32 sums wrap (as the reference's Java int does).
+ * once per pair of channels (up to MT_CONV_MAX_TAPS taps of at most 256 channels; larger filters
+ * count them again where needed). int32 sums wrap (as the reference's Java int does).
  */
-static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant,
-                      int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c, int32_t out_h,
-                      int32_t out_w, int32_t out_c, int32_t k_h, int32_t k_w,
-                      const int8_t *input, const int8_t *filter, const int32_t *bias,
-                      int8_t *output) {
+static mt_status conv_taps(const mt_conv_params *params, const mt_quant_params *quant,
+                           const mt_dims *input_dims, const int8_t *input,
+                           const mt_dims *filter_dims, const int8_t *filter,
+                           const int32_t *bias, const mt_dims *output_dims, int8_t *output) {
+  const int32_t batches = input_dims->n;
+  const int32_t in_h = input_dims->h;
+  const int32_t in_w = input_dims->w;
+  const int32_t in_c = input_dims->c;
+  const int32_t out_h = output_dims->h;
+  const int32_t out_w = output_dims->w;
+  const int32_t out_c = output_dims->c;
+  const int32_t k_h = filter_dims->h;
+  const int32_t k_w = filter_dims->w;
   const int32_t taps = k_h * k_w;
   const int32_t f_len = taps * in_c;  /* bytes of one output channel's filter */
   const int32_t seg = k_w * in_c;     /* bytes of one filter row (and of an input row segment) */
@@ -535,8 +546,8 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
   const int32_t ox_hi = (in_w - k_w + params->pad_w >= 0)
                             ? (in_w - k_w + params->pad_w) / stride_w + 1
                             : 0;
-  int32_t cache[2][MT_CONV_MAX_TAPS];
-  const int32_t *sums[2]; /* cache[c], or NULL when the filter has more taps */
+  int16_t cache[2][MT_CONV_MAX_TAPS];
+  const int16_t *sums[2]; /* cache[c], or NULL for larger filters */
   int32_t b_oc[2];
   conv_layer l;
   int32_t oc, b, oy, ox, ky, kx, t, c;
@@ -554,9 +565,9 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
       const int32_t ch = oc + c * l.two;
       uint32_t abs_b;
       sums[c] = NULL;
-      if (taps <= MT_CONV_MAX_TAPS) {
+      if (taps <= MT_CONV_MAX_TAPS && in_c <= 256) { /* |sum| <= 128 * 256: an int16 */
         for (t = 0; t < taps; t++) {
-          cache[c][t] = sum_s8(f + c * w_off + t * in_c, in_c);
+          cache[c][t] = (int16_t)sum_s8(f + c * w_off + t * in_c, in_c);
         }
         sums[c] = cache[c];
       }
@@ -639,6 +650,7 @@ static void conv_taps(const mt_conv_params *params, const mt_quant_params *quant
       }
     }
   }
+  return MT_OK;
 }
 
 /*
@@ -690,7 +702,7 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
     conv_pointwise(params, quant, batches * in_h * in_w, in_c, out_c, input, filter, bias, output);
     return MT_OK;
   }
-  conv_taps(params, quant, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, input,
-            filter, bias, output);
-  return MT_OK;
+  /* The same arguments, so that clang can make this a tail call (its frame leaves the stack). */
+  return conv_taps(params, quant, input_dims, input, filter_dims, filter, bias, output_dims,
+                   output);
 }
