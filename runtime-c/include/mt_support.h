@@ -145,6 +145,52 @@ static inline int32_t mt_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
 }
 
 /*
+ * mt_mbqm with its multiplier and shift prepared once, for inputs of bounded magnitude (kernels
+ * requantize many accumulators per output channel): the same result in four instructions on
+ * Armv7E-M (LSL, ADD, SMMLAR, ASR). Applies to shift <= -1 (right = -shift in [1, 31]) and
+ * multiplier >= 0 (QuantizeMultiplier gives 0 or [2^30, 2^31)), for |x| < 2^30:
+ *
+ *   - a = 2x fits an int32 exactly;
+ *   - gemmlowp's SRDHM(x, m) nudges both signs so that it equals floor((x*m + 2^30) / 2^31)
+ *     (for any m when x != INT32_MIN), which is t = floor((a*m + 2^31) / 2^32): the high word
+ *     of a rounded 64-bit product (SMMULR; clang emits it for this form);
+ *   - |t| < 2^30, so RoundingDivideByPOT(t, right), i.e. round half away from zero, is
+ *     (t + 2^(right-1) - (t < 0)) >> right with no overflow;
+ *   - with m >= 0, t has the sign of x or is 0, and for t == 0 subtracting 1 changes nothing
+ *     ((2^(right-1) - 1) >> right == 0), so (x < 0) can stand in for (t < 0): the correction
+ *     then joins the rounding constant and SMMLAR adds both to the high word.
+ * Other shifts and multipliers are left to mt_mbqm.
+ */
+typedef struct {
+  int32_t multiplier;
+  int32_t round; /* 2^(right-1) */
+  int32_t right; /* -shift, in [1, 31] */
+} mt_requant;
+
+/*
+ * Prepares *r for mt_requant_apply. Returns 1 if mt_requant_apply(r, x) equals
+ * mt_mbqm(x, multiplier, shift) for every x with |x| <= max_abs, else 0 (r is then unusable).
+ */
+static inline int32_t mt_requant_prepare(mt_requant *r, int32_t multiplier, int32_t shift,
+                                         uint32_t max_abs) {
+  const int32_t ok =
+      (multiplier >= 0 && shift <= -1 && shift >= -31 && max_abs < (((uint32_t)1) << 30)) ? 1
+                                                                                            : 0;
+  r->multiplier = multiplier;
+  r->right = ok ? -shift : 1;
+  r->round = (int32_t)(((uint32_t)1) << (r->right - 1));
+  return ok;
+}
+
+/* mt_mbqm(x, multiplier, shift) for an x within the bound given to mt_requant_prepare. */
+static inline int32_t mt_requant_apply(const mt_requant *r, int32_t x) {
+  const int32_t a = (int32_t)((uint32_t)x << 1);
+  const int32_t c = r->round + (x >> 31); /* x >> 31 is -1 for x < 0, else 0 */
+  return (int32_t)((((int64_t)c << 32) + (int64_t)a * (int64_t)r->multiplier +
+                    (((int64_t)1) << 31)) >> 32) >> r->right;
+}
+
+/*
  * gemmlowp SaturatingRoundingMultiplyByPOT for a positive exponent: x * 2^exponent, saturated
  * to the int32 range. exponent in [1, 31].
  */

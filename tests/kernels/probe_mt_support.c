@@ -6,7 +6,9 @@
  *   op 1: rounding_divide_by_pot(a, b)         op 4: one_over_one_plus_x_for_x_in_0_1(a)
  *   op 2: multiply_by_quantized_multiplier(a, b, c)
  *   op 5: get_reciprocal(a, b) and its num_bits_over_unit
- * The second word is 0 except for op 5. Exits 2 on a malformed record or unknown op.
+ *   op 6: mt_requant_apply(x = a) prepared for multiplier b, shift c and bound |a| when
+ *         mt_requant_prepare accepts them (else mt_mbqm(a, b, c)), and whether it did (1 or 0)
+ * The second word is 0 except for ops 5 and 6. Exits 2 on a malformed record or unknown op.
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -39,6 +41,12 @@ int main(int argc, char **argv) {
       case 3: r0 = mt_exp_on_negative_values(a); break;
       case 4: r0 = mt_one_over_one_plus_x_for_x_in_0_1(a); break;
       case 5: r0 = mt_get_reciprocal(a, b, &r1); break;
+      case 6: {
+        mt_requant rq;
+        r1 = mt_requant_prepare(&rq, b, c, (a < 0) ? 0u - (uint32_t)a : (uint32_t)a);
+        r0 = r1 ? mt_requant_apply(&rq, a) : mt_mbqm(a, b, c);
+        break;
+      }
       default: return 2;
     }
     put_u32(out, (uint32_t)r0);

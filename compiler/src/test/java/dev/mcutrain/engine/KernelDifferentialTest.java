@@ -282,6 +282,11 @@ class KernelDifferentialTest {
         conv("conv_1x1_s2_pertensor_nobias", 8, 5, 5, 4, 3, 1, 1, Padding.VALID, 2, false,
         false, Activation.NONE, 0.0f, 0));
     add(all, "conv", convBatch2());
+    // pointwise tails: odd pixel count, odd channel count, in_c not a multiple of 4
+    add(all, "conv", conv("conv_1x1_ci6_co5_odd15px_pertensor_none", 10, 3, 5, 6, 5, 1, 1,
+        Padding.VALID, 1, false, true, Activation.NONE, 0.0f, 3));
+    add(all, "conv", conv("conv_1x1_ci16_co7_odd35px_perchannel_relu6", 16, 7, 5, 16, 7, 1, 1,
+        Padding.SAME, 1, true, true, Activation.RELU6, 0.0f, -128));
     // DEPTHWISE_CONV_2D
     add(all, "depthwise", depthwise("dw_m1_3x3_s2_same_odd9_perchannel_relu6", 11, 9, 9, 4, 1, 2,
         Padding.SAME, true, true, Activation.RELU6, 0.0f, -5));

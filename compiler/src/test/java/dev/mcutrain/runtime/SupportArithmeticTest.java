@@ -56,6 +56,22 @@ class SupportArithmeticTest {
       cases.add(new Case(3, -rnd.nextInt(1 << 27), 0, 0));
       cases.add(new Case(4, rnd.nextInt(Integer.MAX_VALUE), 0, 0));
       cases.add(new Case(5, 1 + rnd.nextInt(Integer.MAX_VALUE), 12, 0));
+      // the prepared requantization: accumulators near and beyond its |x| < 2^30 bound, any
+      // multiplier, shifts around its shift <= -1 domain
+      int rx = switch (rnd.nextInt(3)) {
+        case 0 -> rnd.nextInt(-(1 << 30) + 1, 1 << 30);
+        case 1 -> (rnd.nextBoolean() ? 1 : -1) * ((1 << 30) - 1 - rnd.nextInt(4));
+        default -> wide(rnd);
+      };
+      int rm = rnd.nextBoolean() ? m : wide(rnd);
+      cases.add(new Case(6, rx, rm, rnd.nextInt(-31, 4)));
+    }
+    for (int a : edges) {
+      for (int s : new int[] {-31, -30, -17, -2, -1, 0, 1}) {
+        for (int mm : new int[] {0, 1, 1 << 30, Integer.MAX_VALUE, -1, Integer.MIN_VALUE}) {
+          cases.add(new Case(6, a, mm, s));
+        }
+      }
     }
     ByteBuffer in = ByteBuffer.allocate(cases.size() * 16).order(ByteOrder.LITTLE_ENDIAN);
     for (Case k : cases) {
@@ -78,6 +94,11 @@ class SupportArithmeticTest {
         case 2 -> j0 = FixedPoint.multiplyByQuantizedMultiplier(k.a, k.b, k.c);
         case 3 -> j0 = FixedPoint.expOnNegativeValues(k.a);
         case 4 -> j0 = FixedPoint.oneOverOnePlusXForXIn01(k.a);
+        case 6 -> {
+          j0 = FixedPoint.multiplyByQuantizedMultiplier(k.a, k.b, k.c);
+          long absA = Math.abs((long) k.a);
+          j1 = (k.b >= 0 && k.c <= -1 && k.c >= -31 && absA < (1L << 30)) ? 1 : 0;
+        }
         default -> {
           j0 = FixedPoint.reciprocal(k.a, k.b, bits);
           j1 = bits[0];
