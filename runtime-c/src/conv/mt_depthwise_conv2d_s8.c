@@ -57,37 +57,58 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
   }
 
   if (depth_mult == 1) {
+    const int32_t off = params->input_offset;
+    /* |x + offset| <= |offset| + 128, so |sum of f * (x + offset)| <= taps * 128 * that. */
+    const uint32_t x_abs = (off < 0 ? 0u - (uint32_t)off : (uint32_t)off) + 128u;
+    const uint64_t sum_bound = (uint64_t)k_h * (uint64_t)k_w * 128u * x_abs;
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
-    /* Word loads need every tap's four channels 4-byte aligned. */
-    const int words = (in_c & 3) == 0 && ((((uintptr_t)input) | ((uintptr_t)filter)) & 3u) == 0u;
-    const uint32_t off2 = (uint32_t)(uint16_t)(int16_t)params->input_offset * 0x00010001u;
+    /* Word loads need every tap's four channels 4-byte aligned; x + offset must fit 16 bits. */
+    const int words = (in_c & 3) == 0 && x_abs <= 32767u &&
+                      ((((uintptr_t)input) | ((uintptr_t)filter)) & 3u) == 0u;
+    const uint32_t off2 = (uint32_t)(uint16_t)(int16_t)off * 0x00010001u;
 #endif
+    int32_t c0;
     /*
-     * Channels innermost: every tap adds four neighbouring channels of one input pixel times the
-     * same four filter values, into four accumulators — the same int32 sums per channel.
+     * Four channels at a time (channels innermost, so one word per tap): their requantization
+     * is prepared once, then every output pixel adds its valid taps — the rectangle [ky0, ky1) x
+     * [kx0, kx1) — into four accumulators. The same int32 sums per channel as tap by tap.
      */
-    for (b = 0; b < batches; b++) {
-      for (oy = 0; oy < out_h; oy++) {
-        const int32_t iy0 = oy * params->stride_h - params->pad_h;
-        const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
-        const int32_t ky1 = in_h - iy0 < k_h ? in_h - iy0 : k_h;
-        for (ox = 0; ox < out_w; ox++) {
-          const int32_t ix0 = ox * params->stride_w - params->pad_w;
-          const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
-          const int32_t kx1 = in_w - ix0 < k_w ? in_w - ix0 : k_w;
-          int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
-          const int32_t off = params->input_offset;
-          int32_t c0 = 0;
-          /* Four channels at a time in registers, then one at a time. */
-          for (; c0 + 4 <= in_c; c0 += 4) {
+    for (c0 = 0; c0 < in_c; c0 += 4) {
+      const int32_t nc = in_c - c0 < 4 ? in_c - c0 : 4;
+      mt_requant rq[4];
+      int32_t fast[4];
+      int32_t b4[4];
+      int32_t mult4[4];
+      int32_t shift4[4];
+      int32_t j;
+      for (j = 0; j < nc; j++) {
+        const int32_t oc = c0 + j;
+        uint32_t babs;
+        b4[j] = bias != NULL ? bias[oc] : 0;
+        mult4[j] = mt_quant_multiplier(quant, oc);
+        shift4[j] = mt_quant_shift(quant, oc);
+        babs = b4[j] < 0 ? 0u - (uint32_t)b4[j] : (uint32_t)b4[j];
+        /* The short exact requantization when |accumulator| stays below 2^30, else mt_mbqm. */
+        fast[j] = sum_bound + babs < (((uint64_t)1) << 30) &&
+                  mt_requant_prepare(&rq[j], mult4[j], shift4[j], (uint32_t)(sum_bound + babs));
+      }
+      for (b = 0; b < batches; b++) {
+        for (oy = 0; oy < out_h; oy++) {
+          const int32_t iy0 = oy * params->stride_h - params->pad_h;
+          const int32_t ky0 = iy0 < 0 ? -iy0 : 0;
+          const int32_t ky1 = in_h - iy0 < k_h ? in_h - iy0 : k_h;
+          for (ox = 0; ox < out_w; ox++) {
+            const int32_t ix0 = ox * params->stride_w - params->pad_w;
+            const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
+            const int32_t kx1 = in_w - ix0 < k_w ? in_w - ix0 : k_w;
+            int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c + c0;
             int32_t a[4] = {0, 0, 0, 0};
-            int32_t j;
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
             if (words) {
               /*
-               * One word of four channels per tap: SXTB16 splits it into lanes {c0, c2} and
-               * {c1, c3}, SADD16 adds the input offset in 16 bits (|x + offset| <= 255), and
-               * SMLABB / SMLATT multiply-accumulate each lane into its own channel's sum.
+               * SXTB16 splits a word into lanes {c0, c2} and {c1, c3}, SADD16 adds the input
+               * offset in 16 bits (|x + offset| <= 255), SMLABB / SMLATT multiply-accumulate
+               * each lane into its own channel's sum.
                */
               for (ky = ky0; ky < ky1; ky++) {
                 const int8_t *in_p =
@@ -116,43 +137,27 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
               }
             } else
 #endif
-            for (ky = ky0; ky < ky1; ky++) {
-              const int8_t *in_p =
-                  input + ((b * in_h + iy0 + ky) * in_w + ix0 + kx0) * in_c + c0;
-              const int8_t *f_p = filter + (ky * k_w + kx0) * out_c + c0;
-              for (kx = kx0; kx < kx1; kx++) {
-                a[0] += (int32_t)f_p[0] * ((int32_t)in_p[0] + off);
-                a[1] += (int32_t)f_p[1] * ((int32_t)in_p[1] + off);
-                a[2] += (int32_t)f_p[2] * ((int32_t)in_p[2] + off);
-                a[3] += (int32_t)f_p[3] * ((int32_t)in_p[3] + off);
-                in_p += in_c;
-                f_p += out_c;
+            {
+              for (ky = ky0; ky < ky1; ky++) {
+                const int8_t *in_p =
+                    input + ((b * in_h + iy0 + ky) * in_w + ix0 + kx0) * in_c + c0;
+                const int8_t *f_p = filter + (ky * k_w + kx0) * out_c + c0;
+                for (kx = kx0; kx < kx1; kx++) {
+                  for (j = 0; j < nc; j++) {
+                    a[j] += (int32_t)f_p[j] * ((int32_t)in_p[j] + off);
+                  }
+                  in_p += in_c;
+                  f_p += out_c;
+                }
               }
             }
-            for (j = 0; j < 4; j++) {
-              const int32_t oc = c0 + j;
-              const int32_t acc = a[j] + (bias != NULL ? bias[oc] : 0);
-              const int32_t v = mt_mbqm(acc, mt_quant_multiplier(quant, oc),
-                                        mt_quant_shift(quant, oc)) + params->output_offset;
-              out_px[oc] = mt_clamp_s8(v, params->act_min, params->act_max);
+            for (j = 0; j < nc; j++) {
+              const int32_t acc = a[j] + b4[j];
+              const int32_t v = fast[j] ? mt_requant_apply(&rq[j], acc)
+                                        : mt_mbqm(acc, mult4[j], shift4[j]);
+              out_px[j] = mt_clamp_s8(v + params->output_offset, params->act_min,
+                                      params->act_max);
             }
-          }
-          for (; c0 < in_c; c0++) {
-            int32_t acc = 0;
-            for (ky = ky0; ky < ky1; ky++) {
-              const int8_t *in_p =
-                  input + ((b * in_h + iy0 + ky) * in_w + ix0 + kx0) * in_c + c0;
-              const int8_t *f_p = filter + (ky * k_w + kx0) * out_c + c0;
-              for (kx = kx0; kx < kx1; kx++) {
-                acc += (int32_t)*f_p * ((int32_t)*in_p + off);
-                in_p += in_c;
-                f_p += out_c;
-              }
-            }
-            acc += bias != NULL ? bias[c0] : 0;
-            acc = mt_mbqm(acc, mt_quant_multiplier(quant, c0), mt_quant_shift(quant, c0));
-            out_px[c0] = mt_clamp_s8(acc + params->output_offset, params->act_min,
-                                     params->act_max);
           }
         }
       }
