@@ -312,6 +312,16 @@ class KernelDifferentialTest {
     // ADD
     add(all, "add", add("add_same_shape_none", new int[] {1, 5, 5, 4}, new int[] {1, 5, 5, 4},
         0.05f, 3, 0.02f, -7, Activation.NONE, -2));
+    // Same shapes take the flat loop with the short requantization: extreme zero points, scale
+    // ratios far from 1 either way, narrow activation ranges.
+    add(all, "add", add("add_same_shape_extreme_zero_points", new int[] {1, 3, 7, 5},
+        new int[] {1, 3, 7, 5}, 0.2f, -128, 0.0007f, 127, Activation.NONE, -20));
+    add(all, "add", add("add_same_shape_relu6_tiny_second", new int[] {2, 4, 3, 6},
+        new int[] {2, 4, 3, 6}, 0.01f, 100, 1.5f, -100, Activation.RELU6, -128));
+    add(all, "add", add("add_same_shape_equal_scales_relu", new int[] {1, 9, 9, 3},
+        new int[] {1, 9, 9, 3}, 0.0625f, -1, 0.0625f, -1, Activation.RELU, -3));
+    add(all, "add", add("add_same_shape_rank2", new int[] {6, 11}, new int[] {6, 11}, 0.3f, 5,
+        0.003f, -50, Activation.RELU_N1_TO_1, 0));
     add(all, "add", add("add_broadcast_channel_1113_relu", new int[] {1, 4, 4, 3},
         new int[] {1, 1, 1, 3}, 0.03f, -5, 0.08f, 10, Activation.RELU, -60));
     add(all, "add", add("add_broadcast_spatial_1411_none", new int[] {1, 4, 4, 3},
