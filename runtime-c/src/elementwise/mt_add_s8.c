@@ -25,6 +25,32 @@ static int32_t mt_add_offset(const mt_dims *d, int32_t b, int32_t y, int32_t x, 
 }
 
 /*
+ * One rescaling of the flat loop: mt_mbqm(x, multiplier, shift) for |x| below the bound it was
+ * prepared for. shift == 0 (what each input of an ADD gets when its scale is the larger one) is
+ * gemmlowp's SaturatingRoundingDoublingHighMul alone, which for x != INT32_MIN equals
+ * floor((x * m + 2^30) / 2^31); shifts <= -1 use mt_requant.
+ */
+typedef struct {
+  mt_requant rq;
+  int32_t multiplier;
+  int32_t plain; /* shift == 0 */
+} mt_add_rescale;
+
+static int32_t mt_add_rescale_prepare(mt_add_rescale *r, int32_t multiplier, int32_t shift,
+                                      uint32_t max_abs) {
+  r->multiplier = multiplier;
+  r->plain = shift == 0 && multiplier >= 0 && max_abs < (((uint32_t)1) << 30);
+  return r->plain || mt_requant_prepare(&r->rq, multiplier, shift, max_abs);
+}
+
+static inline int32_t mt_add_rescale_apply(const mt_add_rescale *r, int32_t x) {
+  if (r->plain) {
+    return (int32_t)(((int64_t)x * r->multiplier + (((int64_t)1) << 30)) >> 31);
+  }
+  return mt_requant_apply(&r->rq, x);
+}
+
+/*
  * Elementwise int8 addition with TFLite's two-stage rescaling:
  *   s1 = MBQM((x1 + input1_offset) << left_shift, input1_multiplier, input1_shift), same for s2,
  *   out = clamp(MBQM(s1 + s2, output_multiplier, output_shift) + output_offset, act_min, act_max).
@@ -64,7 +90,7 @@ mt_status mt_add_s8(const mt_add_params *params,
      * No broadcasting (a residual connection): one flat loop, and when the values stay small
      * enough the short exact requantization (mt_requant) for all three rescalings. |x + offset|
      * <= 128 + |offset|; after the left shift that bounds each input's rescaling, a rescaled value
-     * is at most its input in magnitude plus one (a multiplier below 2^31 and a right shift), and
+     * is at most its input in magnitude plus one (a multiplier below 2^31, no left shift), and
      * the output's rescaling sees their sum.
      */
     const uint32_t a1 = (params->input1_offset < 0 ? 0u - (uint32_t)params->input1_offset
@@ -74,21 +100,23 @@ mt_status mt_add_s8(const mt_add_params *params,
     const uint64_t b1 = (uint64_t)a1 << params->left_shift;
     const uint64_t b2 = (uint64_t)a2 << params->left_shift;
     const uint64_t limit = ((uint64_t)1) << 30;
-    mt_requant r1;
-    mt_requant r2;
-    mt_requant ro;
+    mt_add_rescale r1;
+    mt_add_rescale r2;
+    mt_add_rescale ro;
     if (b1 < limit && b2 < limit && b1 + b2 + 2u < limit &&
-        mt_requant_prepare(&r1, params->input1_multiplier, params->input1_shift, (uint32_t)b1) &&
-        mt_requant_prepare(&r2, params->input2_multiplier, params->input2_shift, (uint32_t)b2) &&
-        mt_requant_prepare(&ro, params->output_multiplier, params->output_shift,
-                           (uint32_t)(b1 + b2 + 2u))) {
+        mt_add_rescale_prepare(&r1, params->input1_multiplier, params->input1_shift,
+                               (uint32_t)b1) &&
+        mt_add_rescale_prepare(&r2, params->input2_multiplier, params->input2_shift,
+                               (uint32_t)b2) &&
+        mt_add_rescale_prepare(&ro, params->output_multiplier, params->output_shift,
+                               (uint32_t)(b1 + b2 + 2u))) {
       const int32_t count = mt_dims_count(output_dims);
       int32_t i;
       for (i = 0; i < count; i++) {
         const int32_t v1 = mt_shl_wrap((int32_t)input1[i] + params->input1_offset, params->left_shift);
         const int32_t v2 = mt_shl_wrap((int32_t)input2[i] + params->input2_offset, params->left_shift);
-        const int32_t raw = mt_requant_apply(&ro, mt_requant_apply(&r1, v1) +
-                                                      mt_requant_apply(&r2, v2)) +
+        const int32_t raw = mt_add_rescale_apply(&ro, mt_add_rescale_apply(&r1, v1) +
+                                                          mt_add_rescale_apply(&r2, v2)) +
                             params->output_offset;
         output[i] = mt_clamp_s8(raw, params->act_min, params->act_max);
       }
