@@ -4,6 +4,9 @@
 #include "mt_kernels.h"
 #include "mt_support.h"
 
+/* Most taps of the interior-pixel tables of the multiplier-1 path (a 7x7 filter has 49). */
+#define MT_DW_TABLE_TAPS 64
+
 
 /*
  * Depthwise 2-D convolution of an NHWC int8 input. The filter is [1, kh, kw, out_c] with
@@ -66,6 +69,21 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
     const int words = (in_c & 3) == 0 && x_abs <= 32767u &&
                       ((((uintptr_t)input) | ((uintptr_t)filter)) & 3u) == 0u;
     const uint32_t off2 = (uint32_t)(uint16_t)(int16_t)off * 0x00010001u;
+    /*
+     * Interior pixels (every tap inside the input) take a table of tap offsets and the filter's
+     * taps already split into 16-bit lanes; the input offset then joins once per output as
+     * offset * sum of the filter (the same int32 sum). Up to MT_DW_TABLE_TAPS taps.
+     */
+    int32_t tap_in[MT_DW_TABLE_TAPS];
+    const int table = words && k_h * k_w <= MT_DW_TABLE_TAPS;
+    if (table) {
+      int32_t t = 0;
+      for (ky = 0; ky < k_h; ky++) {
+        for (kx = 0; kx < k_w; kx++) {
+          tap_in[t++] = (ky * in_w + kx) * in_c;
+        }
+      }
+    }
 #endif
     int32_t c0;
     /*
@@ -92,6 +110,22 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
         fast[j] = sum_bound + babs < (((uint64_t)1) << 30) &&
                   mt_requant_prepare(&rq[j], mult4[j], shift4[j], (uint32_t)(sum_bound + babs));
       }
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+      uint32_t f_lanes[2 * MT_DW_TABLE_TAPS]; /* per tap: channels {0, 2}, then {1, 3} */
+      int32_t f_sum[4] = {0, 0, 0, 0};
+      if (table) {
+        int32_t t;
+        for (t = 0; t < k_h * k_w; t++) {
+          uint32_t f;
+          __builtin_memcpy(&f, __builtin_assume_aligned(filter + t * out_c + c0, 4), 4);
+          f_lanes[2 * t] = __builtin_arm_sxtb16(f);
+          f_lanes[2 * t + 1] = __builtin_arm_sxtb16((f >> 8) | (f << 24));
+          for (j = 0; j < 4; j++) {
+            f_sum[j] += filter[t * out_c + c0 + j];
+          }
+        }
+      }
+#endif
       for (b = 0; b < batches; b++) {
         for (oy = 0; oy < out_h; oy++) {
           const int32_t iy0 = oy * params->stride_h - params->pad_h;
@@ -104,7 +138,27 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
             int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c + c0;
             int32_t a[4] = {0, 0, 0, 0};
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
-            if (words) {
+            if (table && ky0 == 0 && kx0 == 0 && ky1 == k_h && kx1 == k_w) {
+              const int8_t *base = input + ((b * in_h + iy0) * in_w + ix0) * in_c + c0;
+              const uint32_t *fl = f_lanes;
+              int32_t t;
+              for (t = 0; t < k_h * k_w; t++) {
+                uint32_t x;
+                uint32_t x02;
+                uint32_t x13;
+                __builtin_memcpy(&x, __builtin_assume_aligned(base + tap_in[t], 4), 4);
+                x02 = __builtin_arm_sxtb16(x);
+                x13 = __builtin_arm_sxtb16((x >> 8) | (x << 24));
+                a[0] = __builtin_arm_smlabb((int32_t)x02, (int32_t)fl[0], a[0]);
+                a[2] = __builtin_arm_smlatt((int32_t)x02, (int32_t)fl[0], a[2]);
+                a[1] = __builtin_arm_smlabb((int32_t)x13, (int32_t)fl[1], a[1]);
+                a[3] = __builtin_arm_smlatt((int32_t)x13, (int32_t)fl[1], a[3]);
+                fl += 2;
+              }
+              for (j = 0; j < 4; j++) {
+                a[j] += off * f_sum[j];
+              }
+            } else if (words) {
               /*
                * SXTB16 splits a word into lanes {c0, c2} and {c1, c3}, SADD16 adds the input
                * offset in 16 bits (|x + offset| <= 255), SMLABB / SMLATT multiply-accumulate
