@@ -223,8 +223,9 @@ final class BenchCommand implements Callable<Integer> {
           r.estimated_ms_216mhz() == null ? "–"
               : String.format(Locale.ROOT, "%.0f", r.estimated_ms_216mhz())));
     }
-    sb.append("\nPeak SRAM = activation arena + trainable state + other static RAM (board, "
-        + "runtime); the stack reserve (8 KB) comes on top and is included in \"fits 256 KB\". "
+    sb.append("\nPeak SRAM = activation arena (which also holds the 128x128x3 input sample) + "
+        + "trainable state + other static RAM (board, runtime); the stack reserve (8 KB) comes on "
+        + "top and is included in \"fits 256 KB\". "
         + "Instructions are counted on QEMU's mps2-an500 Cortex-M7 with -icount (\"of which "
         + "inference\": one inference with the same program, i.e. the forward pass); the ms "
         + "estimate assumes " + CPI + " cycle per instruction at 216 MHz. Paper (largest "
