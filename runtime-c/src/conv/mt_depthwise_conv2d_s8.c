@@ -7,6 +7,63 @@
 /* Most taps of the interior-pixel tables of the multiplier-1 path (a 7x7 filter has 49). */
 #define MT_DW_TABLE_TAPS 64
 
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+/* Requantization of four channels for dw4_run: add[j] = bias + input offset * filter sum. */
+typedef struct {
+  mt_requant rq[4];
+  int32_t add[4];
+  int32_t output_offset;
+  int32_t act_min;
+  int32_t act_max;
+} dw4_out;
+
+/*
+ * count output pixels of four channels whose taps all lie inside the input, step bytes apart in
+ * the input (base: the first pixel's top-left tap) and out_step apart in the output. tap_in[t] is
+ * tap t's byte offset, lanes[2t] / lanes[2t + 1] its filter values of channels {0, 2} / {1, 3} as
+ * 16-bit lanes; sum f * x + add, then the short exact requantization. Out of line with few live
+ * values, so that the tap loop stays in registers.
+ */
+static __attribute__((noinline)) void dw4_run(const int8_t *base, int32_t step, int32_t count,
+                                              const int32_t *tap_in, const uint32_t *lanes,
+                                              int32_t taps, const dw4_out *o, int8_t *out,
+                                              int32_t out_step) {
+  int32_t p;
+  for (p = 0; p < count; p++) {
+    int32_t a0 = o->add[0];
+    int32_t a1 = o->add[1];
+    int32_t a2 = o->add[2];
+    int32_t a3 = o->add[3];
+    const uint32_t *l = lanes;
+    int32_t t;
+    for (t = 0; t < taps; t++) {
+      uint32_t x;
+      uint32_t x02;
+      uint32_t x13;
+      __builtin_memcpy(&x, __builtin_assume_aligned(base + tap_in[t], 4), 4);
+      x02 = __builtin_arm_sxtb16(x);
+      x13 = __builtin_arm_sxtb16((x >> 8) | (x << 24));
+      a0 = __builtin_arm_smlabb((int32_t)x02, (int32_t)l[0], a0);
+      a2 = __builtin_arm_smlatt((int32_t)x02, (int32_t)l[0], a2);
+      a1 = __builtin_arm_smlabb((int32_t)x13, (int32_t)l[1], a1);
+      a3 = __builtin_arm_smlatt((int32_t)x13, (int32_t)l[1], a3);
+      l += 2;
+    }
+    out[0] = mt_clamp_s8(mt_requant_apply(&o->rq[0], a0) + o->output_offset, o->act_min,
+                         o->act_max);
+    out[1] = mt_clamp_s8(mt_requant_apply(&o->rq[1], a1) + o->output_offset, o->act_min,
+                         o->act_max);
+    out[2] = mt_clamp_s8(mt_requant_apply(&o->rq[2], a2) + o->output_offset, o->act_min,
+                         o->act_max);
+    out[3] = mt_clamp_s8(mt_requant_apply(&o->rq[3], a3) + o->output_offset, o->act_min,
+                         o->act_max);
+    base += step;
+    out += out_step;
+  }
+}
+#endif
+
+
 
 /*
  * Depthwise 2-D convolution of an NHWC int8 input. The filter is [1, kh, kw, out_c] with
@@ -76,6 +133,12 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
      */
     int32_t tap_in[MT_DW_TABLE_TAPS];
     const int table = words && k_h * k_w <= MT_DW_TABLE_TAPS;
+    /* Output columns whose taps are all inside the input: [ox_lo, ox_hi]. */
+    const int32_t ox_lo = (params->pad_w + params->stride_w - 1) / params->stride_w;
+    const int32_t ox_fit = in_w - k_w + params->pad_w >= 0
+                               ? (in_w - k_w + params->pad_w) / params->stride_w
+                               : -1;
+    const int32_t ox_hi = ox_fit < out_w - 1 ? ox_fit : out_w - 1;
     if (table) {
       int32_t t = 0;
       for (ky = 0; ky < k_h; ky++) {
@@ -125,6 +188,18 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
           }
         }
       }
+      /* Runs of interior pixels go to dw4_run when all four channels requantize short. */
+      dw4_out run_out;
+      const int runs = table && fast[0] && fast[1] && fast[2] && fast[3] && ox_lo <= ox_hi;
+      if (runs) {
+        for (j = 0; j < 4; j++) {
+          run_out.rq[j] = rq[j];
+          run_out.add[j] = b4[j] + off * f_sum[j];
+        }
+        run_out.output_offset = params->output_offset;
+        run_out.act_min = params->act_min;
+        run_out.act_max = params->act_max;
+      }
 #endif
       for (b = 0; b < batches; b++) {
         for (oy = 0; oy < out_h; oy++) {
@@ -138,6 +213,13 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
             int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c + c0;
             int32_t a[4] = {0, 0, 0, 0};
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+            if (runs && ox == ox_lo && ky0 == 0 && ky1 == k_h) {
+              dw4_run(input + ((b * in_h + iy0) * in_w + ix0) * in_c + c0,
+                      params->stride_w * in_c, ox_hi - ox_lo + 1, tap_in, f_lanes, k_h * k_w,
+                      &run_out, out_px, out_c);
+              ox = ox_hi;
+              continue;
+            }
             if (table && ky0 == 0 && kx0 == 0 && ky1 == k_h && kx1 == k_w) {
               const int8_t *base = input + ((b * in_h + iy0) * in_w + ix0) * in_c + c0;
               const uint32_t *fl = f_lanes;
