@@ -515,8 +515,8 @@ static int32_t tap_sum(const int16_t *sums, const int8_t *f_c, int32_t t, int32_
 /*
  * Filters of at most MT_SMALL_PATCH bytes (k_h * k_w * in_c), at most MT_SMALL_OC output
  * channels and at most MT_SMALL_FILTER bytes of word-padded filters take conv_small: their row
- * segments (9 bytes for 3x3x3) are too short and unaligned for the word loops. Stack: about
- * 448 + 16 * 16 + 192 + 48 bytes. Not compiled in builds for size (-Os).
+ * segments (9 bytes for 3x3x3) are too short and unaligned for the word loops. Buffers on the
+ * stack: 448 + 17 * 16 + 192 + 48 + 16 bytes. Not compiled in builds for size (-Os).
  */
 #define MT_SMALL_PATCH 48
 #define MT_SMALL_OC 16
@@ -549,7 +549,7 @@ static int32_t sm_mac2(uint32_t x, uint32_t y, int32_t acc) {
 #define SM_MAC2(x, y, acc) sm_mac2((x), (y), (acc))
 #endif
 
-/* One output channel of conv_small: its accumulators' constant and (exact, short) requantization. */
+/* An output channel of conv_small: its accumulators' constant and exact short requantization. */
 typedef struct {
   int32_t base; /* bias + input_offset * (sum of the whole filter) */
   mt_requant rq;
@@ -565,6 +565,31 @@ typedef struct {
   int8_t pad;    /* the byte -input_offset: f * (pad + input_offset) == 0 */
 } small_layer;
 
+/* Copies `rows` segments of seg bytes, row_len bytes apart from src, to dst back to back. */
+static inline void small_copy(int8_t *dst, const int8_t *src, int32_t rows, int32_t seg,
+                              int32_t row_len) {
+  for (; rows > 0; rows--) {
+    const int8_t *s = src;
+    const int8_t *const end = src + seg;
+    do {
+      *dst++ = *s++;
+    } while (s != end);
+    src += row_len;
+  }
+}
+
+/* The words of win sign-extended into 16-bit lanes: x[4k], x[4k + 1] get bytes 0, 2 and 1, 3. */
+static inline void small_extend(const int8_t *win, int32_t words, uint32_t *x) {
+  for (; words > 0; words--) {
+    uint32_t w;
+    __builtin_memcpy(&w, win, 4);
+    x[0] = SM_LANES_02(w);
+    x[1] = SM_LANES_13(w);
+    win += 4;
+    x += 4;
+  }
+}
+
 /*
  * Output pixel p's window (k_h * k_w * in_c bytes in the filter's order, g->pad at the taps
  * outside the input) gathered into the word-aligned bytes win (zero after the window), then
@@ -573,14 +598,11 @@ typedef struct {
  */
 static __attribute__((noinline)) void small_gather(const small_layer *g, int32_t p, int8_t *win,
                                                    uint32_t *x) {
-  /* locals: stores through int8_t * could alias *g */
   const int32_t in_h = g->in_h;
   const int32_t in_w = g->in_w;
   const int32_t in_c = g->in_c;
   const int32_t k_h = g->k_h;
   const int32_t k_w = g->k_w;
-  const int32_t words = g->words;
-  const int8_t pad = g->pad;
   const int32_t ox = p % g->out_w;
   const int32_t oy = (p / g->out_w) % g->out_h;
   const int32_t iy0 = oy * g->stride_h - g->pad_h;
@@ -588,19 +610,12 @@ static __attribute__((noinline)) void small_gather(const small_layer *g, int32_t
   const int32_t seg = k_w * in_c;
   const int32_t row_len = in_w * in_c;
   const int8_t *img = g->input + (p / (g->out_w * g->out_h)) * in_h * row_len;
-  int8_t *dst = win;
   int32_t ky, kx, i;
   if (ix0 >= 0 && ix0 + k_w <= in_w && iy0 >= 0 && iy0 + k_h <= in_h) { /* k_h row segments */
-    const int8_t *src = img + iy0 * row_len + ix0 * in_c;
-    for (ky = 0; ky < k_h; ky++) {
-      const int8_t *s = src;
-      const int8_t *const end = src + seg;
-      do {
-        *dst++ = *s++;
-      } while (s != end);
-      src += row_len;
-    }
+    small_copy(win, img + iy0 * row_len + ix0 * in_c, k_h, seg, row_len);
   } else {
+    const int8_t pad = g->pad;
+    int8_t *dst = win;
     for (ky = 0; ky < k_h; ky++) {
       const int32_t iy = iy0 + ky;
       const int8_t *row = img + iy * row_len;
@@ -613,12 +628,7 @@ static __attribute__((noinline)) void small_gather(const small_layer *g, int32_t
       }
     }
   }
-  for (i = 0; i < words; i++) {
-    uint32_t w;
-    __builtin_memcpy(&w, win + 4 * i, 4);
-    x[4 * i] = SM_LANES_02(w);
-    x[4 * i + 1] = SM_LANES_13(w);
-  }
+  small_extend(win, g->words, x);
 }
 
 /*
@@ -640,11 +650,38 @@ static inline __attribute__((always_inline)) int8_t small_out(const small_layer 
 }
 
 /*
+ * One word of the windows x (two pixels' 16-bit lanes) times one word of the filter pair w
+ * (interleaved), added to s00, s01 (first pixel) and s10, s11 (second): 4 loads, 4 SXTB16 and
+ * 8 SMLAD for 16 multiply-adds. Advances x by 4 and w by 2.
+ */
+#define SM_STEP(x, w, s00, s01, s10, s11)  \
+  do {                                     \
+    const uint32_t v_ = (w)[0];            \
+    const uint32_t u_ = (w)[1];            \
+    const uint32_t v02_ = SM_LANES_02(v_); \
+    const uint32_t v13_ = SM_LANES_13(v_); \
+    const uint32_t u02_ = SM_LANES_02(u_); \
+    const uint32_t u13_ = SM_LANES_13(u_); \
+    (s00) = SM_MAC2((x)[0], v02_, (s00));  \
+    (s01) = SM_MAC2((x)[0], u02_, (s01));  \
+    (s00) = SM_MAC2((x)[1], v13_, (s00));  \
+    (s01) = SM_MAC2((x)[1], u13_, (s01));  \
+    (s10) = SM_MAC2((x)[2], v02_, (s10));  \
+    (s11) = SM_MAC2((x)[2], u02_, (s11));  \
+    (s10) = SM_MAC2((x)[3], v13_, (s10));  \
+    (s11) = SM_MAC2((x)[3], u13_, (s11));  \
+    (x) += 4;                              \
+    (w) += 2;                              \
+    MT_OPAQUE(x);                          \
+    MT_OPAQUE(w);                          \
+  } while (0)
+
+/*
  * All output channels of two pixels, two channels at a time: x holds the pixels' windows as
  * 16-bit lanes (x[4k], x[4k + 1]: first pixel, x[4k + 2], x[4k + 3]: second, for word k), w the
  * filters pair by pair with their words interleaved (w[2k], w[2k + 1]: word k of the pair's two
  * filters). Outputs go to out[oc] and out2[oc]; the last pair has one channel when two_last is
- * 0. 4 loads, 4 SXTB16 and 8 SMLAD per 16 multiply-adds. sat: see small_out.
+ * 0. SM_STEP per word. sat: see small_out.
  */
 static inline __attribute__((always_inline)) void small_blocks(
     const small_layer *g, const small_channel *c, const uint32_t *x, const uint32_t *w,
@@ -658,24 +695,7 @@ static inline __attribute__((always_inline)) void small_blocks(
     int32_t s11 = s01;
     int8_t r00, r01, r10, r11;
     do {
-      const uint32_t v = w[0];
-      const uint32_t u = w[1];
-      const uint32_t v02 = SM_LANES_02(v);
-      const uint32_t v13 = SM_LANES_13(v);
-      const uint32_t u02 = SM_LANES_02(u);
-      const uint32_t u13 = SM_LANES_13(u);
-      s00 = SM_MAC2(xp[0], v02, s00);
-      s01 = SM_MAC2(xp[0], u02, s01);
-      s00 = SM_MAC2(xp[1], v13, s00);
-      s01 = SM_MAC2(xp[1], u13, s01);
-      s10 = SM_MAC2(xp[2], v02, s10);
-      s11 = SM_MAC2(xp[2], u02, s11);
-      s10 = SM_MAC2(xp[3], v13, s10);
-      s11 = SM_MAC2(xp[3], u13, s11);
-      xp += 4;
-      w += 2;
-      MT_OPAQUE(xp);
-      MT_OPAQUE(w);
+      SM_STEP(xp, w, s00, s01, s10, s11);
     } while (xp != end);
     r00 = small_out(g, &c[0], sat, s00);
     r01 = small_out(g, &c[1], sat, s01);
@@ -766,8 +786,6 @@ static __attribute__((noinline)) int32_t conv_small(const mt_conv_params *params
       return 0;
     }
     chans[oc].rq = ch.rq;
-    chans[oc].base =
-        (int32_t)((uint32_t)io * (uint32_t)sum_s8(filter + oc * patch, patch) + (uint32_t)b_oc);
   }
   chans[out_c] = chans[out_c - 1];
   for (i = 0; i < ((out_c + 1) / 2) * words * 2; i++) {
@@ -777,9 +795,15 @@ static __attribute__((noinline)) int32_t conv_small(const mt_conv_params *params
     wbuf[i] = 0u;
   }
   for (oc = 0; oc < out_c; oc++) {
-    for (i = 0; i < patch; i++) { /* byte i of filter oc: word i / 4 of the pair oc / 2 */
-      fb[(((oc >> 1) * words + (i >> 2)) * 2 + (oc & 1)) * 4 + (i & 3)] = filter[oc * patch + i];
+    /* word k of filter oc is word 2k + (oc & 1) of the pair oc / 2 */
+    const int8_t *f = filter + oc * patch;
+    int8_t *d = fb + ((oc >> 1) * words * 2 + (oc & 1)) * 4;
+    uint32_t sum = 0u;
+    for (i = 0; i < patch; i++) {
+      d[(i >> 2) * 8 + (i & 3)] = f[i];
+      sum += (uint32_t)f[i];
     }
+    chans[oc].base = (int32_t)((uint32_t)io * sum + (uint32_t)((bias != NULL) ? bias[oc] : 0));
   }
   g.input = input;
   g.in_h = input_dims->h;
@@ -805,8 +829,9 @@ static __attribute__((noinline)) int32_t conv_small(const mt_conv_params *params
     const int32_t two = (p + 1 < pixels) ? 1 : 0;
     small_gather(&g, p, win, xbuf);
     small_gather(&g, p + two, win, xbuf + 2); /* a missing second pixel: the first again */
-    (g.sat ? small_blocks_sat : small_blocks_clamp)(
-        &g, chans, xbuf, fbuf, out, two ? out + out_c : spare, (out_c + 1) / 2, (out_c & 1) ? 0 : 1);
+    (g.sat ? small_blocks_sat : small_blocks_clamp)(&g, chans, xbuf, fbuf, out,
+                                                    two ? out + out_c : spare, (out_c + 1) / 2,
+                                                    (out_c & 1) ? 0 : 1);
   }
   return 1;
 }
