@@ -12,7 +12,8 @@
  * the multipliers and the shifts (out_c int32 each, or 1 each when per_channel is 0). misalign
  * puts the input at byte offset (misalign & 3) from a word boundary, the filter at
  * ((misalign >> 2) & 3) and the output at ((misalign >> 4) & 3).
- * For each case writes the status (int32) and the output bytes (n*out_h*out_w*out_c).
+ * For each case writes the status (int32) and the output bytes (n*out_h*out_w*out_c); a write to
+ * the GUARD bytes after the output turns the status into 0x7E57.
  * Exits 2 on a malformed or oversized case, 3 on a write error.
  */
 #ifndef PROBE_CONV_H
@@ -25,10 +26,11 @@
 
 #define MAX_BYTES 65536
 #define MAX_CHANNELS 1024
+#define GUARD 64 /* bytes after the output that the kernel must leave alone */
 
 static int8_t g_input[MAX_BYTES + 4] __attribute__((aligned(4)));
 static int8_t g_filter[MAX_BYTES + 4] __attribute__((aligned(4)));
-static int8_t g_output[MAX_BYTES + 4] __attribute__((aligned(4)));
+static int8_t g_output[MAX_BYTES + 4 + GUARD] __attribute__((aligned(4)));
 static int32_t g_bias[MAX_CHANNELS];
 static int32_t g_multiplier[MAX_CHANNELS];
 static int32_t g_shift[MAX_CHANNELS];
@@ -63,7 +65,7 @@ static int probe_conv_main(int depthwise) {
   for (;;) {
     uint8_t header[80];
     int32_t hd[20];
-    int32_t got, i;
+    int32_t got, i, guard_ok;
     uint8_t status_bytes[4];
     mt_conv_params params;
     mt_quant_params quant;
@@ -122,12 +124,22 @@ static int probe_conv_main(int depthwise) {
     quant.multiplier = g_multiplier;
     quant.shift = g_shift;
     quant.per_channel = hd[17];
+    for (i = 0; i < GUARD; i++) {
+      output[out_count + i] = 0x5A;
+    }
     status = depthwise ? mt_depthwise_conv2d_s8(&params, &quant, &in_dims, input, &f_dims,
                                                 filter, hd[18] != 0 ? g_bias : NULL, &out_dims,
                                                 output)
                        : mt_conv2d_s8(&params, &quant, &in_dims, input, &f_dims, filter,
                                       hd[18] != 0 ? g_bias : NULL, &out_dims, output);
-    put_u32(status_bytes, (uint32_t)status);
+    guard_ok = 1;
+    for (i = 0; i < GUARD; i++) {
+      if (output[out_count + i] != 0x5A) {
+        guard_ok = 0;
+      }
+    }
+    /* a write past the output is reported as a bad status */
+    put_u32(status_bytes, guard_ok ? (uint32_t)status : 0x7E57u);
     if (!write_full(status_bytes, 4) || !write_full((const uint8_t *)output, out_count)) {
       return 3;
     }

@@ -509,6 +509,334 @@ static int32_t tap_sum(const int16_t *sums, const int8_t *f_c, int32_t t, int32_
   return (sums != NULL) ? sums[t] : sum_s8(f_c + t * in_c, in_c);
 }
 
+#if !defined(__OPTIMIZE_SIZE__)
+/* ---- Small filters (the stem: 3x3 on 3 channels): gathered windows, 2 pixels x 2 filters ---- */
+
+/*
+ * Filters of at most MT_SMALL_PATCH bytes (k_h * k_w * in_c), at most MT_SMALL_OC output
+ * channels and at most MT_SMALL_FILTER bytes of word-padded filters take conv_small: their row
+ * segments (9 bytes for 3x3x3) are too short and unaligned for the word loops. Buffers on the
+ * stack: 448 + 17 * 16 + 192 + 48 + 16 bytes. Not compiled in builds for size (-Os).
+ */
+#define MT_SMALL_PATCH 48
+#define MT_SMALL_OC 16
+#define MT_SMALL_FILTER 448
+
+/* 16-bit lanes and their multiply-adds (SXTB16, SMLAD), with portable equivalents. */
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+#define SM_LANES_02(w) lanes_02(w)
+#define SM_LANES_13(w) lanes_13(w)
+#define SM_MAC2(x, y, acc) mac2((x), (y), (acc))
+#else
+/* The int8 in bits [8 * i, 8 * i + 8) of w. */
+static int32_t sm_byte(uint32_t w, int32_t i) {
+  const int32_t b = (int32_t)((w >> (8 * i)) & 0xFFu);
+  return b - ((b & 0x80) << 1);
+}
+static uint32_t sm_lanes(uint32_t w, int32_t i) { /* bytes i and i + 2 as 16-bit lanes */
+  return ((uint32_t)sm_byte(w, i) & 0xFFFFu) | ((uint32_t)sm_byte(w, i + 2) << 16);
+}
+static int32_t sm_lane(uint32_t x, int32_t i) { /* 16-bit lane i of x, signed */
+  const int32_t h = (int32_t)((x >> (16 * i)) & 0xFFFFu);
+  return h - ((h & 0x8000) << 1);
+}
+static int32_t sm_mac2(uint32_t x, uint32_t y, int32_t acc) {
+  return mt_add_wrap(mt_add_wrap(acc, sm_lane(x, 0) * sm_lane(y, 0)),
+                     sm_lane(x, 1) * sm_lane(y, 1));
+}
+#define SM_LANES_02(w) sm_lanes((w), 0)
+#define SM_LANES_13(w) sm_lanes((w), 1)
+#define SM_MAC2(x, y, acc) sm_mac2((x), (y), (acc))
+#endif
+
+/* An output channel of conv_small: its accumulators' constant and exact short requantization. */
+typedef struct {
+  int32_t base; /* bias + input_offset * (sum of the whole filter) */
+  mt_requant rq;
+} small_channel;
+
+/* The layer as conv_small sees it. */
+typedef struct {
+  const int8_t *input;
+  int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, stride_h, stride_w, pad_h, pad_w;
+  int32_t words; /* the window padded to a multiple of 4 bytes, in words */
+  int32_t output_offset, act_min, act_max;
+  int32_t sat;   /* [act_min, act_max] is all of int8 */
+  int8_t pad;    /* the byte -input_offset: f * (pad + input_offset) == 0 */
+} small_layer;
+
+/* Copies `rows` segments of seg bytes, row_len bytes apart from src, to dst back to back. */
+static inline void small_copy(int8_t *dst, const int8_t *src, int32_t rows, int32_t seg,
+                              int32_t row_len) {
+  for (; rows > 0; rows--) {
+    const int8_t *s = src;
+    const int8_t *const end = src + seg;
+    do {
+      *dst++ = *s++;
+    } while (s != end);
+    src += row_len;
+  }
+}
+
+/* The words of win sign-extended into 16-bit lanes: x[4k], x[4k + 1] get bytes 0, 2 and 1, 3. */
+static inline void small_extend(const int8_t *win, int32_t words, uint32_t *x) {
+  for (; words > 0; words--) {
+    uint32_t w;
+    __builtin_memcpy(&w, win, 4);
+    x[0] = SM_LANES_02(w);
+    x[1] = SM_LANES_13(w);
+    win += 4;
+    x += 4;
+  }
+}
+
+/*
+ * Output pixel p's window (k_h * k_w * in_c bytes in the filter's order, g->pad at the taps
+ * outside the input) gathered into the word-aligned bytes win (zero after the window), then
+ * sign-extended into 16-bit lanes: x[4 * k] and x[4 * k + 1] are bytes 0, 2 and 1, 3 of its
+ * word k.
+ */
+static __attribute__((noinline)) void small_gather(const small_layer *g, int32_t p, int8_t *win,
+                                                   uint32_t *x) {
+  const int32_t in_h = g->in_h;
+  const int32_t in_w = g->in_w;
+  const int32_t in_c = g->in_c;
+  const int32_t k_h = g->k_h;
+  const int32_t k_w = g->k_w;
+  const int32_t ox = p % g->out_w;
+  const int32_t oy = (p / g->out_w) % g->out_h;
+  const int32_t iy0 = oy * g->stride_h - g->pad_h;
+  const int32_t ix0 = ox * g->stride_w - g->pad_w;
+  const int32_t seg = k_w * in_c;
+  const int32_t row_len = in_w * in_c;
+  const int8_t *img = g->input + (p / (g->out_w * g->out_h)) * in_h * row_len;
+  int32_t ky, kx, i;
+  if (ix0 >= 0 && ix0 + k_w <= in_w && iy0 >= 0 && iy0 + k_h <= in_h) { /* k_h row segments */
+    small_copy(win, img + iy0 * row_len + ix0 * in_c, k_h, seg, row_len);
+  } else {
+    const int8_t pad = g->pad;
+    int8_t *dst = win;
+    for (ky = 0; ky < k_h; ky++) {
+      const int32_t iy = iy0 + ky;
+      const int8_t *row = img + iy * row_len;
+      for (kx = 0; kx < k_w; kx++) {
+        const int32_t ix = ix0 + kx;
+        const int32_t inside = (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) ? 1 : 0;
+        for (i = 0; i < in_c; i++) {
+          *dst++ = inside ? row[ix * in_c + i] : pad;
+        }
+      }
+    }
+  }
+  small_extend(win, g->words, x);
+}
+
+/*
+ * The int8 output of channel c for accumulator acc (output_fast for a small_channel); sat (a
+ * constant): [act_min, act_max] is all of int8.
+ */
+static inline __attribute__((always_inline)) int8_t small_out(const small_layer *g,
+                                                              const small_channel *c,
+                                                              int32_t sat, int32_t acc) {
+  const int32_t v = mt_requant_apply(&c->rq, acc) + g->output_offset;
+#if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+  if (sat) {
+    return (int8_t)__builtin_arm_ssat(v, 8);
+  }
+#else
+  (void)sat;
+#endif
+  return mt_clamp_s8(v, g->act_min, g->act_max);
+}
+
+/*
+ * One word of the windows x (two pixels' 16-bit lanes) times one word of the filter pair w
+ * (interleaved), added to s00, s01 (first pixel) and s10, s11 (second): 4 loads, 4 SXTB16 and
+ * 8 SMLAD for 16 multiply-adds. Advances x by 4 and w by 2.
+ */
+#define SM_STEP(x, w, s00, s01, s10, s11)  \
+  do {                                     \
+    const uint32_t v_ = (w)[0];            \
+    const uint32_t u_ = (w)[1];            \
+    const uint32_t v02_ = SM_LANES_02(v_); \
+    const uint32_t v13_ = SM_LANES_13(v_); \
+    const uint32_t u02_ = SM_LANES_02(u_); \
+    const uint32_t u13_ = SM_LANES_13(u_); \
+    (s00) = SM_MAC2((x)[0], v02_, (s00));  \
+    (s01) = SM_MAC2((x)[0], u02_, (s01));  \
+    (s00) = SM_MAC2((x)[1], v13_, (s00));  \
+    (s01) = SM_MAC2((x)[1], u13_, (s01));  \
+    (s10) = SM_MAC2((x)[2], v02_, (s10));  \
+    (s11) = SM_MAC2((x)[2], u02_, (s11));  \
+    (s10) = SM_MAC2((x)[3], v13_, (s10));  \
+    (s11) = SM_MAC2((x)[3], u13_, (s11));  \
+    (x) += 4;                              \
+    (w) += 2;                              \
+    MT_OPAQUE(x);                          \
+    MT_OPAQUE(w);                          \
+  } while (0)
+
+/*
+ * All output channels of two pixels, two channels at a time: x holds the pixels' windows as
+ * 16-bit lanes (x[4k], x[4k + 1]: first pixel, x[4k + 2], x[4k + 3]: second, for word k), w the
+ * filters pair by pair with their words interleaved (w[2k], w[2k + 1]: word k of the pair's two
+ * filters). Outputs go to out[oc] and out2[oc]; the last pair has one channel when two_last is
+ * 0. SM_STEP per word. sat: see small_out.
+ */
+static inline __attribute__((always_inline)) void small_blocks(
+    const small_layer *g, const small_channel *c, const uint32_t *x, const uint32_t *w,
+    int8_t *out, int8_t *out2, int32_t pairs, int32_t two_last, int32_t sat) {
+  const uint32_t *const end = x + 4 * g->words;
+  for (; pairs > 0; pairs--) {
+    const uint32_t *xp = x;
+    int32_t s00 = c[0].base;
+    int32_t s01 = c[1].base;
+    int32_t s10 = s00;
+    int32_t s11 = s01;
+    int8_t r00, r01, r10, r11;
+    do {
+      SM_STEP(xp, w, s00, s01, s10, s11);
+    } while (xp != end);
+    r00 = small_out(g, &c[0], sat, s00);
+    r01 = small_out(g, &c[1], sat, s01);
+    r10 = small_out(g, &c[0], sat, s10);
+    r11 = small_out(g, &c[1], sat, s11);
+    out[0] = r00;
+    out2[0] = r10;
+    if (pairs > 1 || two_last) {
+      out[1] = r01;
+      out2[1] = r11;
+    }
+    c += 2;
+    out += 2;
+    out2 += 2;
+  }
+}
+
+/* small_blocks for a full int8 activation range (SSAT) and for others (clamp). */
+static __attribute__((noinline)) void small_blocks_sat(const small_layer *g,
+                                                       const small_channel *c,
+                                                       const uint32_t *x, const uint32_t *w,
+                                                       int8_t *out, int8_t *out2, int32_t pairs,
+                                                       int32_t two_last) {
+  small_blocks(g, c, x, w, out, out2, pairs, two_last, 1);
+}
+static __attribute__((noinline)) void small_blocks_clamp(const small_layer *g,
+                                                         const small_channel *c,
+                                                         const uint32_t *x, const uint32_t *w,
+                                                         int8_t *out, int8_t *out2,
+                                                         int32_t pairs, int32_t two_last) {
+  small_blocks(g, c, x, w, out, out2, pairs, two_last, 0);
+}
+
+/*
+ * Whether conv_small may take the layer: a window of at most MT_SMALL_PATCH bytes, at most
+ * MT_SMALL_OC channels whose word-padded filters fit MT_SMALL_FILTER bytes, and an
+ * input_offset whose negation is an int8 (the padding byte).
+ */
+static int32_t small_fits(const mt_conv_params *params, const mt_dims *filter_dims,
+                          int32_t out_c) {
+  const int32_t patch = filter_dims->h * filter_dims->w * filter_dims->c;
+  return (patch <= MT_SMALL_PATCH && out_c <= MT_SMALL_OC &&
+          ((out_c + 1) & ~1) * ((patch + 3) & ~3) <= MT_SMALL_FILTER &&
+          params->input_offset >= -127 && params->input_offset <= 128)
+             ? 1
+             : 0;
+}
+
+/*
+ * CONV_2D for small filters (see MT_SMALL_PATCH) whose channels all take the short exact
+ * requantization (mt_requant_prepare gives 1); returns 0, with nothing written, for others.
+ * The filters are copied once into word-padded, zero-filled rows (pairs interleaved word by
+ * word). Each pair of output pixels has its windows gathered, with the byte -input_offset at
+ * the taps outside the input (their f * (x + input_offset) is then 0, so every accumulator is
+ * bias + input_offset * (sum of the whole filter) + window . filter), and extended to 16-bit
+ * lanes once for all channels. The accumulators equal conv_taps' (int32 sums that wrap), and so
+ * do the requantizations.
+ */
+static __attribute__((noinline)) int32_t conv_small(const mt_conv_params *params,
+                                                    const mt_quant_params *quant,
+                                                    const mt_dims *input_dims,
+                                                    const int8_t *input,
+                                                    const mt_dims *filter_dims,
+                                                    const int8_t *filter, const int32_t *bias,
+                                                    const mt_dims *output_dims, int8_t *output) {
+  const int32_t out_c = output_dims->c;
+  const int32_t patch = filter_dims->h * filter_dims->w * filter_dims->c;
+  const int32_t words = (patch + 3) / 4;
+  const int32_t io = params->input_offset;
+  const uint32_t abs_io = (io < 0) ? 0u - (uint32_t)io : (uint32_t)io;
+  const int32_t pixels = input_dims->n * output_dims->h * output_dims->w;
+  uint32_t fbuf[MT_SMALL_FILTER / 4];   /* [pair][word][2]: the filters, zero-padded */
+  uint32_t xbuf[MT_SMALL_PATCH];        /* [word][4]: two windows' 16-bit lanes */
+  uint32_t wbuf[MT_SMALL_PATCH / 4];    /* one gathered window */
+  small_channel chans[MT_SMALL_OC + 1]; /* + a copy of an odd last channel */
+  int8_t spare[MT_SMALL_OC];            /* the outputs of a missing pixel */
+  int8_t *const fb = (int8_t *)fbuf;
+  int8_t *const win = (int8_t *)wbuf;
+  small_layer g;
+  int32_t oc, i, p;
+  for (oc = 0; oc < out_c; oc++) {
+    const int32_t b_oc = (bias != NULL) ? bias[oc] : 0;
+    const uint32_t abs_b = (b_oc < 0) ? 0u - (uint32_t)b_oc : (uint32_t)b_oc;
+    conv_channel ch;
+    /* conv_taps' bound: |acc| <= |bias| + (|input_offset| + 128) * 128 * patch */
+    channel_quant(&ch, quant, oc, abs_b + ((abs_io + 128u) << 7) * (uint32_t)patch);
+    if (!ch.fast) {
+      return 0;
+    }
+    chans[oc].rq = ch.rq;
+  }
+  chans[out_c] = chans[out_c - 1];
+  for (i = 0; i < ((out_c + 1) / 2) * words * 2; i++) {
+    fbuf[i] = 0u;
+  }
+  for (i = 0; i < words; i++) {
+    wbuf[i] = 0u;
+  }
+  for (oc = 0; oc < out_c; oc++) {
+    /* word k of filter oc is word 2k + (oc & 1) of the pair oc / 2 */
+    const int8_t *f = filter + oc * patch;
+    int8_t *d = fb + ((oc >> 1) * words * 2 + (oc & 1)) * 4;
+    uint32_t sum = 0u;
+    for (i = 0; i < patch; i++) {
+      d[(i >> 2) * 8 + (i & 3)] = f[i];
+      sum += (uint32_t)f[i];
+    }
+    chans[oc].base = (int32_t)((uint32_t)io * sum + (uint32_t)((bias != NULL) ? bias[oc] : 0));
+  }
+  g.input = input;
+  g.in_h = input_dims->h;
+  g.in_w = input_dims->w;
+  g.in_c = input_dims->c;
+  g.out_h = output_dims->h;
+  g.out_w = output_dims->w;
+  g.out_c = out_c;
+  g.k_h = filter_dims->h;
+  g.k_w = filter_dims->w;
+  g.stride_h = params->stride_h;
+  g.stride_w = params->stride_w;
+  g.pad_h = params->pad_h;
+  g.pad_w = params->pad_w;
+  g.words = words;
+  g.output_offset = params->output_offset;
+  g.act_min = params->act_min;
+  g.act_max = params->act_max;
+  g.sat = (params->act_min == -128 && params->act_max == 127) ? 1 : 0;
+  g.pad = (int8_t)(-io);
+  for (p = 0; p < pixels; p += 2) {
+    int8_t *out = output + p * out_c;
+    const int32_t two = (p + 1 < pixels) ? 1 : 0;
+    small_gather(&g, p, win, xbuf);
+    small_gather(&g, p + two, win, xbuf + 2); /* a missing second pixel: the first again */
+    (g.sat ? small_blocks_sat : small_blocks_clamp)(&g, chans, xbuf, fbuf, out,
+                                                    two ? out + out_c : spare, (out_c + 1) / 2,
+                                                    (out_c & 1) ? 0 : 1);
+  }
+  return 1;
+}
+#endif
+
 /*
  * CONV_2D with any filter size, stride and padding. Output channels go in pairs (filters f and
  * f + k_h * k_w * in_c) and the output pixels of a row in pairs: when both pixels' windows lie
@@ -702,6 +1030,13 @@ mt_status mt_conv2d_s8(const mt_conv_params *params, const mt_quant_params *quan
     conv_pointwise(params, quant, batches * in_h * in_w, in_c, out_c, input, filter, bias, output);
     return MT_OK;
   }
+#if !defined(__OPTIMIZE_SIZE__)
+  if (small_fits(params, filter_dims, out_c) &&
+      conv_small(params, quant, input_dims, input, filter_dims, filter, bias, output_dims,
+                 output)) {
+    return MT_OK;
+  }
+#endif
   /* The same arguments, so that clang can make this a tail call (its frame leaves the stack). */
   return conv_taps(params, quant, input_dims, input, filter_dims, filter, bias, output_dims,
                    output);

@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 /**
  * mt_conv2d_s8 against the Java reference ({@link Kernels#conv2d}) on random small cases that
  * reach the corners of its fast paths: pointwise and multi-tap filters (up to 90 taps, beyond the
- * 64 whose filter sums it caches), channel counts that are and are not multiples of 4, odd pixel
+ * 64 whose filter sums it caches; small whole filters such as 3x3x3, whose windows it gathers),
+ * channel counts that are and are not multiples of 4, odd pixel
  * and output-channel counts (the 2x2 blocks' tails), misaligned tensors (byte loops instead of
  * word loads), per-tensor and per-channel requantization with shifts of either sign and
  * multipliers of any sign (the exact short requantization and its fallback), large biases and
@@ -59,6 +60,10 @@ class Conv2dKernelTest extends ConvKernelProbeTest {
       sw = 1 + r.nextInt(2);
       ph = r.nextInt(kh);
       pw = r.nextInt(kw);
+      if (r.nextInt(3) == 0) { // small whole filters (the stem, 3x3x3): gathered patches
+        ci = 1 + r.nextInt(5);
+        co = 1 + r.nextInt(16);
+      }
     } else if (kind == 9 && r.nextBoolean()) { // 1x1 that is not pointwise
       sh = 1 + r.nextInt(2);
       ph = r.nextInt(2);
