@@ -549,10 +549,16 @@ static int32_t sm_mac2(uint32_t x, uint32_t y, int32_t acc) {
 #define SM_MAC2(x, y, acc) sm_mac2((x), (y), (acc))
 #endif
 
-/* An output channel of conv_small: its accumulators' constant and exact short requantization. */
+/*
+ * An output channel of conv_small: its accumulators' constant and its requantization, the exact
+ * short one when fast, else mt_mbqm.
+ */
 typedef struct {
   int32_t base; /* bias + input_offset * (sum of the whole filter) */
   mt_requant rq;
+  int32_t fast;
+  int32_t multiplier;
+  int32_t shift;
 } small_channel;
 
 /* The layer as conv_small sees it. */
@@ -638,7 +644,9 @@ static __attribute__((noinline)) void small_gather(const small_layer *g, int32_t
 static inline __attribute__((always_inline)) int8_t small_out(const small_layer *g,
                                                               const small_channel *c,
                                                               int32_t sat, int32_t acc) {
-  const int32_t v = mt_requant_apply(&c->rq, acc) + g->output_offset;
+  const int32_t v = (c->fast ? mt_requant_apply(&c->rq, acc)
+                             : mt_mbqm(acc, c->multiplier, c->shift)) +
+                    g->output_offset;
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
   if (sat) {
     return (int8_t)__builtin_arm_ssat(v, 8);
@@ -745,8 +753,9 @@ static int32_t small_fits(const mt_conv_params *params, const mt_dims *filter_di
 }
 
 /*
- * CONV_2D for small filters (see MT_SMALL_PATCH) whose channels all take the short exact
- * requantization (mt_requant_prepare gives 1); returns 0, with nothing written, for others.
+ * CONV_2D for small filters (see MT_SMALL_PATCH); returns 0, with nothing written, when the
+ * layer does not fit its buffers. Channels requantize with the short exact form where
+ * mt_requant_prepare allows it, else with mt_mbqm.
  * The filters are copied once into word-padded, zero-filled rows (pairs interleaved word by
  * word). Each pair of output pixels has its windows gathered, with the byte -input_offset at
  * the taps outside the input (their f * (x + input_offset) is then 0, so every accumulator is
@@ -782,10 +791,10 @@ static __attribute__((noinline)) int32_t conv_small(const mt_conv_params *params
     conv_channel ch;
     /* conv_taps' bound: |acc| <= |bias| + (|input_offset| + 128) * 128 * patch */
     channel_quant(&ch, quant, oc, abs_b + ((abs_io + 128u) << 7) * (uint32_t)patch);
-    if (!ch.fast) {
-      return 0;
-    }
     chans[oc].rq = ch.rq;
+    chans[oc].fast = ch.fast;
+    chans[oc].multiplier = ch.multiplier;
+    chans[oc].shift = ch.shift;
   }
   chans[out_c] = chans[out_c - 1];
   for (i = 0; i < ((out_c + 1) / 2) * words * 2; i++) {
