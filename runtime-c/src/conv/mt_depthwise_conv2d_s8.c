@@ -61,6 +61,47 @@ static __attribute__((noinline)) void dw4_run(const int8_t *base, int32_t step, 
     out += out_step;
   }
 }
+
+/*
+ * The four channel sums of f * (x + offset) over a rectangle of rows x cols taps (a border
+ * pixel): in points at its first tap (in_row / in_tap bytes to the next row / tap), lanes at the
+ * first tap's filter lanes (2 * k_w words to the next row). SADD16 adds the input offset in 16
+ * bits (|x + offset| fits). Out of line, like dw4_run, so that the tap loop stays in registers.
+ */
+static __attribute__((noinline)) void dw4_rect(const int8_t *in, int32_t in_row, int32_t in_tap,
+                                               const uint32_t *lanes, int32_t lane_row,
+                                               int32_t rows, int32_t cols, uint32_t off2,
+                                               int32_t *a) {
+  int32_t a0 = 0;
+  int32_t a1 = 0;
+  int32_t a2 = 0;
+  int32_t a3 = 0;
+  int32_t r;
+  for (r = 0; r < rows; r++) {
+    const int8_t *x_p = in + r * in_row;
+    const uint32_t *l = lanes + r * lane_row;
+    int32_t c;
+    for (c = 0; c < cols; c++) {
+      uint32_t x;
+      uint32_t x02;
+      uint32_t x13;
+      __builtin_memcpy(&x, __builtin_assume_aligned(x_p, 4), 4);
+      x02 = __builtin_arm_sadd16(__builtin_arm_sxtb16(x), off2);
+      x13 = __builtin_arm_sadd16(__builtin_arm_sxtb16((x >> 8) | (x << 24)), off2);
+      a0 = __builtin_arm_smlabb((int32_t)x02, (int32_t)l[0], a0);
+      a2 = __builtin_arm_smlatt((int32_t)x02, (int32_t)l[0], a2);
+      a1 = __builtin_arm_smlabb((int32_t)x13, (int32_t)l[1], a1);
+      a3 = __builtin_arm_smlatt((int32_t)x13, (int32_t)l[1], a3);
+      x_p += in_tap;
+      l += 2;
+    }
+  }
+  a[0] = a0;
+  a[1] = a1;
+  a[2] = a2;
+  a[3] = a3;
+}
+
 #endif
 
 
@@ -240,6 +281,10 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
               for (j = 0; j < 4; j++) {
                 a[j] += off * f_sum[j];
               }
+            } else if (table) {
+              dw4_rect(input + ((b * in_h + iy0 + ky0) * in_w + ix0 + kx0) * in_c + c0,
+                       in_w * in_c, in_c, f_lanes + 2 * (ky0 * k_w + kx0), 2 * k_w,
+                       ky1 - ky0, kx1 - kx0, off2, a);
             } else if (words) {
               /*
                * SXTB16 splits a word into lanes {c0, c2} and {c1, c3}, SADD16 adds the input
