@@ -66,16 +66,17 @@ static __attribute__((noinline)) void dw4_run(const int8_t *base, int32_t step, 
  * The four channel sums of f * (x + offset) over a rectangle of rows x cols taps (a border
  * pixel): in points at its first tap (in_row / in_tap bytes to the next row / tap), lanes at the
  * first tap's filter lanes (2 * k_w words to the next row). SADD16 adds the input offset in 16
- * bits (|x + offset| fits). Out of line, like dw4_run, so that the tap loop stays in registers.
+ * bits (|x + offset| fits); then o->add (the biases), the short exact requantization and the
+ * stores, like dw4_run. Out of line, so that the tap loop stays in registers.
  */
 static __attribute__((noinline)) void dw4_rect(const int8_t *in, int32_t in_row, int32_t in_tap,
                                                const uint32_t *lanes, int32_t lane_row,
                                                int32_t rows, int32_t cols, uint32_t off2,
-                                               int32_t *a) {
-  int32_t a0 = 0;
-  int32_t a1 = 0;
-  int32_t a2 = 0;
-  int32_t a3 = 0;
+                                               const dw4_out *o, int8_t *out) {
+  int32_t a0 = o->add[0];
+  int32_t a1 = o->add[1];
+  int32_t a2 = o->add[2];
+  int32_t a3 = o->add[3];
   int32_t r;
   for (r = 0; r < rows; r++) {
     const int8_t *x_p = in + r * in_row;
@@ -96,10 +97,14 @@ static __attribute__((noinline)) void dw4_rect(const int8_t *in, int32_t in_row,
       l += 2;
     }
   }
-  a[0] = a0;
-  a[1] = a1;
-  a[2] = a2;
-  a[3] = a3;
+  out[0] = mt_clamp_s8(mt_requant_apply(&o->rq[0], a0) + o->output_offset, o->act_min,
+                       o->act_max);
+  out[1] = mt_clamp_s8(mt_requant_apply(&o->rq[1], a1) + o->output_offset, o->act_min,
+                       o->act_max);
+  out[2] = mt_clamp_s8(mt_requant_apply(&o->rq[2], a2) + o->output_offset, o->act_min,
+                       o->act_max);
+  out[3] = mt_clamp_s8(mt_requant_apply(&o->rq[3], a3) + o->output_offset, o->act_min,
+                       o->act_max);
 }
 
 #endif
@@ -231,8 +236,10 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
       }
       /* Runs of interior pixels go to dw4_run when all four channels requantize short. */
       dw4_out run_out;
-      const int runs = table && fast[0] && fast[1] && fast[2] && fast[3] && ox_lo <= ox_hi;
-      if (runs) {
+      dw4_out rect_out;
+      const int all_fast = table && fast[0] && fast[1] && fast[2] && fast[3];
+      const int runs = all_fast && ox_lo <= ox_hi;
+      if (all_fast) {
         for (j = 0; j < 4; j++) {
           run_out.rq[j] = rq[j];
           run_out.add[j] = b4[j] + off * f_sum[j];
@@ -240,6 +247,10 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
         run_out.output_offset = params->output_offset;
         run_out.act_min = params->act_min;
         run_out.act_max = params->act_max;
+        rect_out = run_out;
+        for (j = 0; j < 4; j++) {
+          rect_out.add[j] = b4[j];
+        }
       }
 #endif
       for (b = 0; b < batches; b++) {
@@ -254,6 +265,12 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
             int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c + c0;
             int32_t a[4] = {0, 0, 0, 0};
 #if defined(__ARM_FEATURE_DSP) && defined(__clang__)
+            if (all_fast && !(ky0 == 0 && ky1 == k_h && kx0 == 0 && kx1 == k_w)) {
+              dw4_rect(input + ((b * in_h + iy0 + ky0) * in_w + ix0 + kx0) * in_c + c0,
+                       in_w * in_c, in_c, f_lanes + 2 * (ky0 * k_w + kx0), 2 * k_w,
+                       ky1 - ky0, kx1 - kx0, off2, &rect_out, out_px);
+              continue;
+            }
             if (runs && ox == ox_lo && ky0 == 0 && ky1 == k_h) {
               dw4_run(input + ((b * in_h + iy0) * in_w + ix0) * in_c + c0,
                       params->stride_w * in_c, ox_hi - ox_lo + 1, tap_in, f_lanes, k_h * k_w,
@@ -281,10 +298,6 @@ mt_status mt_depthwise_conv2d_s8(const mt_conv_params *params, const mt_quant_pa
               for (j = 0; j < 4; j++) {
                 a[j] += off * f_sum[j];
               }
-            } else if (table) {
-              dw4_rect(input + ((b * in_h + iy0 + ky0) * in_w + ix0 + kx0) * in_c + c0,
-                       in_w * in_c, in_c, f_lanes + 2 * (ky0 * k_w + kx0), 2 * k_w,
-                       ky1 - ky0, kx1 - kx0, off2, a);
             } else if (words) {
               /*
                * SXTB16 splits a word into lanes {c0, c2} and {c1, c3}, SADD16 adds the input
