@@ -17,6 +17,18 @@ typedef struct {
   int32_t act_max;
 } dw4_out;
 
+/* Requantizes, offsets, clamps and stores four channels' accumulators (dw4_run, dw4_rect). */
+static inline void dw4_store(const dw4_out *o, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
+                             int8_t *out) {
+  const int32_t a[4] = {a0, a1, a2, a3};
+  int32_t j;
+  for (j = 0; j < 4; j++) {
+    out[j] = mt_clamp_s8(mt_requant_apply(&o->rq[j], a[j]) + o->output_offset, o->act_min,
+                         o->act_max);
+  }
+}
+
+
 /*
  * count output pixels of four channels whose taps all lie inside the input, step bytes apart in
  * the input (base: the first pixel's top-left tap) and out_step apart in the output. tap_in[t] is
@@ -49,14 +61,7 @@ static __attribute__((noinline)) void dw4_run(const int8_t *base, int32_t step, 
       a3 = __builtin_arm_smlatt((int32_t)x13, (int32_t)l[1], a3);
       l += 2;
     }
-    out[0] = mt_clamp_s8(mt_requant_apply(&o->rq[0], a0) + o->output_offset, o->act_min,
-                         o->act_max);
-    out[1] = mt_clamp_s8(mt_requant_apply(&o->rq[1], a1) + o->output_offset, o->act_min,
-                         o->act_max);
-    out[2] = mt_clamp_s8(mt_requant_apply(&o->rq[2], a2) + o->output_offset, o->act_min,
-                         o->act_max);
-    out[3] = mt_clamp_s8(mt_requant_apply(&o->rq[3], a3) + o->output_offset, o->act_min,
-                         o->act_max);
+    dw4_store(o, a0, a1, a2, a3, out);
     base += step;
     out += out_step;
   }
@@ -97,14 +102,7 @@ static __attribute__((noinline)) void dw4_rect(const int8_t *in, int32_t in_row,
       l += 2;
     }
   }
-  out[0] = mt_clamp_s8(mt_requant_apply(&o->rq[0], a0) + o->output_offset, o->act_min,
-                       o->act_max);
-  out[1] = mt_clamp_s8(mt_requant_apply(&o->rq[1], a1) + o->output_offset, o->act_min,
-                       o->act_max);
-  out[2] = mt_clamp_s8(mt_requant_apply(&o->rq[2], a2) + o->output_offset, o->act_min,
-                       o->act_max);
-  out[3] = mt_clamp_s8(mt_requant_apply(&o->rq[3], a3) + o->output_offset, o->act_min,
-                       o->act_max);
+  dw4_store(o, a0, a1, a2, a3, out);
 }
 
 #endif
