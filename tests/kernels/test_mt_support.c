@@ -319,6 +319,76 @@ static void test_depthwise(void) {
   check_eq("dw px1 oc3", out[7], 6);    /* 12 * 0.5 */
 }
 
+static void test_pipeline(void) {
+  /* conv 1x1 (x2) on a 1x4x1x1 column, then a 3x1 box sum (SAME): one row at a time. */
+  static const int8_t input[4] = {1, 2, 3, 4};
+  static const int8_t f0[1] = {2};
+  static const int8_t f1[3] = {1, 1, 1};
+  static const int32_t mult[1] = {1 << 30};
+  static const int32_t shift[1] = {1}; /* x1.0 */
+  mt_dims in_d = {1, 4, 1, 1};
+  mt_dims f0_d = {1, 1, 1, 1};
+  mt_dims f1_d = {1, 3, 1, 1};
+  mt_dims mid_d = {1, 4, 1, 1};
+  mt_dims out_d = {1, 4, 1, 1};
+  mt_conv_params p0;
+  mt_conv_params p1;
+  mt_quant_params q;
+  mt_conv_stage st[2];
+  int8_t scratch[32];
+  int8_t out[4];
+  int32_t need;
+  memset(&p0, 0, sizeof(p0));
+  p0.stride_h = 1;
+  p0.stride_w = 1;
+  p0.depth_multiplier = 1;
+  p0.act_min = -128;
+  p0.act_max = 127;
+  p1 = p0;
+  p1.pad_h = 1;
+  q.multiplier = mult;
+  q.shift = shift;
+  q.per_channel = 0;
+  st[0].depthwise = 0;
+  st[0].params = &p0;
+  st[0].quant = &q;
+  st[0].filter_dims = &f0_d;
+  st[0].filter = f0;
+  st[0].bias = NULL;
+  st[0].output_dims = &mid_d;
+  st[1] = st[0];
+  st[1].depthwise = 1;
+  st[1].params = &p1;
+  st[1].filter_dims = &f1_d;
+  st[1].filter = f1;
+  st[1].output_dims = &out_d;
+  need = mt_conv_pipeline_scratch_bytes(st, 2, &in_d);
+  check_eq("pipeline scratch", need, 16); /* 3 rows of 1 byte, 16-byte aligned */
+  check_eq("pipeline status", mt_conv_pipeline_s8(st, 2, &in_d, input, scratch, 32, out), MT_OK);
+  check_eq("pipeline row 0", out[0], 2 * (1 + 2));
+  check_eq("pipeline row 1", out[1], 2 * (1 + 2 + 3));
+  check_eq("pipeline row 3", out[3], 2 * (3 + 4));
+  /* Bad input: an error code, nothing else. */
+  check_eq("pipeline scratch too small", mt_conv_pipeline_s8(st, 2, &in_d, input, scratch, 8, out),
+           MT_ERR_SIZE);
+  check_eq("pipeline no scratch", mt_conv_pipeline_s8(st, 2, &in_d, input, NULL, 32, out),
+           MT_ERR_ARG);
+  check_eq("pipeline no stages", mt_conv_pipeline_s8(NULL, 2, &in_d, input, scratch, 32, out),
+           MT_ERR_ARG);
+  check_eq("pipeline too many stages",
+           mt_conv_pipeline_s8(st, MT_PIPELINE_MAX_STAGES + 1, &in_d, input, scratch, 32, out),
+           MT_ERR_ARG);
+  check_eq("pipeline no output", mt_conv_pipeline_s8(st, 2, &in_d, input, scratch, 32, NULL),
+           MT_ERR_ARG);
+  in_d.n = 2;
+  check_eq("pipeline batch 2", mt_conv_pipeline_s8(st, 2, &in_d, input, scratch, 32, out),
+           MT_ERR_ARG);
+  in_d.n = 1;
+  p1.pad_h = 3; /* a row of padding only */
+  check_eq("pipeline padding-only row",
+           mt_conv_pipeline_s8(st, 2, &in_d, input, scratch, 32, out), MT_ERR_ARG);
+}
+
 static void test_fc(void) {
   static const int8_t input[3] = {1, 2, 3};
   static const int8_t filter[6] = {1, 1, 1, -1, 0, 2};
@@ -510,6 +580,7 @@ int main(int argc, char **argv) {
   test_softmax();
   test_conv();
   test_depthwise();
+  test_pipeline();
   test_fc();
   test_add();
   test_pool();
